@@ -4,6 +4,8 @@ import { defineConfig } from 'vitest/config';
 // Cassandra that test/integration/global-setup.ts brings up (or finds configured).
 export default defineConfig({
   test: {
+    // Integration tests share one Kafka broker and one Cassandra node on two cores.
+    fileParallelism: false,
     projects: [
       {
         test: {
@@ -20,7 +22,6 @@ export default defineConfig({
           globalSetup: ['test/integration/global-setup.ts'],
           testTimeout: 300_000,
           hookTimeout: 300_000,
-          fileParallelism: false,
         },
       },
     ],

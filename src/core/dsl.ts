@@ -1,0 +1,166 @@
+import { type Blueprint, type GraphNode, type Port, copyBlueprint, joinBlueprints, renameNode, singleNode } from './blueprint.js';
+import type { Pull, StageContext, StageDef } from './stage.js';
+import { type RunHandle, type RunOptions, run } from './run.js';
+import { toMermaid } from './mermaid.js';
+
+/** Results of a graph's sinks, by node; a graph picks its own result from them. */
+export type SinkResults = ReadonlyMap<GraphNode, unknown>;
+
+function link<A extends { blueprint: Blueprint }, B extends { blueprint: Blueprint }>(
+  a: A,
+  from: Port,
+  b: B,
+  to: Port,
+): { bp: Blueprint; left: (n: GraphNode) => GraphNode; right: (n: GraphNode) => GraphNode } {
+  const l = copyBlueprint(a.blueprint);
+  const r = copyBlueprint(b.blueprint);
+  const edge = { from: l.remap(from.node), fromPort: from.port, to: r.remap(to.node), toPort: to.port };
+  return { bp: joinBlueprints(l.bp, r.bp, edge), left: l.remap, right: r.remap };
+}
+
+/** A graph with one open output: elements of type T come out of it when pulled. */
+export class Source<T> {
+  /** @internal */
+  constructor(
+    readonly blueprint: Blueprint,
+    readonly outlet: Port,
+  ) {}
+
+  via<U>(flow: Flow<T, U>): Source<U> {
+    const { bp, right } = link(this, this.outlet, flow, flow.inlet);
+    return new Source(bp, { node: right(flow.outlet.node), port: flow.outlet.port });
+  }
+
+  to<R>(sink: Sink<T, R>): RunnableGraph<R> {
+    const { bp, right } = link(this, this.outlet, sink, sink.inlet);
+    const resultNode = right(sink.resultNode);
+    return new RunnableGraph(bp, (results) => results.get(resultNode) as R);
+  }
+
+  /** Runs this source into a sink: `source.runWith(sink)` is `run(source.to(sink))`. */
+  runWith<R>(sink: Sink<T, R>, options?: RunOptions): RunHandle<R> {
+    return run(this.to(sink), options);
+  }
+
+  /** Names the last stage of this source (names appear in errors, metrics and diagrams). */
+  named(name: string): Source<T> {
+    const { bp, remap } = renameNode(this.blueprint, this.outlet.node, name);
+    return new Source(bp, { node: remap(this.outlet.node), port: this.outlet.port });
+  }
+}
+
+/** A graph with one open input and one open output. */
+export class Flow<I, O> {
+  /** @internal */
+  constructor(
+    readonly blueprint: Blueprint,
+    readonly inlet: Port,
+    readonly outlet: Port,
+  ) {}
+
+  via<U>(flow: Flow<O, U>): Flow<I, U> {
+    const { bp, left, right } = link(this, this.outlet, flow, flow.inlet);
+    return new Flow(bp, { node: left(this.inlet.node), port: this.inlet.port }, { node: right(flow.outlet.node), port: flow.outlet.port });
+  }
+
+  to<R>(sink: Sink<O, R>): Sink<I, R> {
+    const { bp, left, right } = link(this, this.outlet, sink, sink.inlet);
+    return new Sink(bp, { node: left(this.inlet.node), port: this.inlet.port }, right(sink.resultNode));
+  }
+
+  /** Names the last stage of this flow. */
+  named(name: string): Flow<I, O> {
+    const { bp, remap } = renameNode(this.blueprint, this.outlet.node, name);
+    return new Flow(bp, { node: remap(this.inlet.node), port: this.inlet.port }, { node: remap(this.outlet.node), port: this.outlet.port });
+  }
+}
+
+/** A graph with one open input that produces a result of type R when the run ends. */
+export class Sink<T, R> {
+  /** @internal */
+  constructor(
+    readonly blueprint: Blueprint,
+    readonly inlet: Port,
+    readonly resultNode: GraphNode,
+  ) {}
+
+  /** Names the stage that produces the result. */
+  named(name: string): Sink<T, R> {
+    const { bp, remap } = renameNode(this.blueprint, this.resultNode, name);
+    return new Sink(bp, { node: remap(this.inlet.node), port: this.inlet.port }, remap(this.resultNode));
+  }
+}
+
+/** A fan-out or fan-in stage: `inputs` inlets and `outputs` outlets, wired with the graph builder. */
+export class Junction<I, O> {
+  /** @internal */
+  constructor(readonly node: GraphNode) {}
+  declare readonly _types?: [I, O];
+}
+
+/** A closed graph: every port wired. Run it with `run(graph)`; run it as often as its stages allow. */
+export class RunnableGraph<R> {
+  /** @internal */
+  constructor(
+    readonly blueprint: Blueprint,
+    readonly pickResult: (results: SinkResults) => R,
+  ) {}
+
+  run(options?: RunOptions): RunHandle<R> {
+    return run(this, options);
+  }
+
+  /** A Mermaid flowchart of the graph, for a person to look at. */
+  toMermaid(): string {
+    return toMermaid(this.blueprint);
+  }
+}
+
+// ---- defining stages -------------------------------------------------------------
+
+/** Defines a source stage. `open` creates per-run state and returns its outlet. */
+export function defineSource<T>(kind: string, open: (ctx: StageContext) => Pull<T>): Source<T> {
+  const stage: StageDef = { kind, inputs: 0, outputs: 1, materialize: (ctx) => ({ outlets: [open(ctx)] }) };
+  const node = singleNode(stage);
+  return new Source({ nodes: [node], edges: [] }, { node, port: 0 });
+}
+
+/** Defines a 1:1 flow stage from its upstream Pull to its own. */
+export function defineFlow<I, O>(kind: string, open: (upstream: Pull<I>, ctx: StageContext) => Pull<O>): Flow<I, O> {
+  const stage: StageDef = {
+    kind,
+    inputs: 1,
+    outputs: 1,
+    materialize: (ctx, inlets) => ({ outlets: [open(inlets[0] as Pull<I>, ctx)] }),
+  };
+  const node = singleNode(stage);
+  return new Flow({ nodes: [node], edges: [] }, { node, port: 0 }, { node, port: 0 });
+}
+
+/** Defines a sink: `consume` pulls its upstream until done and resolves with the result. */
+export function defineSink<T, R>(kind: string, consume: (upstream: Pull<T>, ctx: StageContext) => Promise<R>): Sink<T, R> {
+  const stage: StageDef = {
+    kind,
+    inputs: 1,
+    outputs: 0,
+    materialize: (ctx, inlets) => ({ outlets: [], result: consume(inlets[0] as Pull<T>, ctx) }),
+  };
+  const node = singleNode(stage);
+  return new Sink({ nodes: [node], edges: [] }, { node, port: 0 }, node);
+}
+
+/** Defines a junction with `inputs` inlets and `outputs` outlets. */
+export function defineJunction<I, O>(
+  kind: string,
+  inputs: number,
+  outputs: number,
+  open: (inlets: readonly Pull<I>[], ctx: StageContext) => readonly Pull<O>[],
+): Junction<I, O> {
+  const stage: StageDef = {
+    kind,
+    inputs,
+    outputs,
+    materialize: (ctx, inlets) => ({ outlets: open(inlets as readonly Pull<I>[], ctx) }),
+  };
+  return new Junction(singleNode(stage));
+}

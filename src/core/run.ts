@@ -1,0 +1,180 @@
+import { BehaviorSubject, type Observable } from 'rxjs';
+import { AbortedError, ConfigError, inStage } from '../errors.js';
+import { analyze } from './analyze.js';
+import type { GraphNode } from './blueprint.js';
+import type { Chunk } from './chunk.js';
+import type { RunnableGraph } from './dsl.js';
+import { type MetricsSnapshot, MetricsRecorder, StageMetrics } from './metrics.js';
+import type { Pull, StageContext } from './stage.js';
+
+export interface RunOptions {
+  /** How many elements a sink (or any stage pulling on its own account) asks for at once. Default 128. */
+  readonly inputBuffer?: number;
+  /** How often `metrics$` emits a snapshot, in ms. Default 1000. */
+  readonly metricsIntervalMs?: number;
+  /** Aborting this signal aborts the run. */
+  readonly signal?: AbortSignal;
+}
+
+export interface StopOptions {
+  /** After this long draining, the run is aborted. Default 30,000 ms. */
+  readonly timeoutMs?: number;
+}
+
+/** A running graph. */
+export interface RunHandle<R> {
+  /** Resolves with the graph's result when every sink is done; rejects with the first error, named by stage. */
+  readonly done: Promise<R>;
+  /** Stops pulling from the sources, drains what is in flight, closes; resolves like `done`. */
+  stop(options?: StopOptions): Promise<R>;
+  /** Cancels now: `done` rejects with an AbortedError whose cause is `reason`. */
+  abort(reason?: unknown): void;
+  /** Per-stage counters, every `metricsIntervalMs` and once at the end; completes when the run ends. */
+  readonly metrics$: Observable<MetricsSnapshot>;
+}
+
+const DEFAULT_INPUT_BUFFER = 128;
+
+function positiveInt(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 1) throw new ConfigError(`${name} must be a positive integer, got ${value}`);
+  return value;
+}
+
+/**
+ * Runs a closed graph. Structural mistakes (an unwired port, a duplicate name, a
+ * single-use stage run twice, bad options) throw here, before anything runs.
+ */
+export function run<R>(graph: RunnableGraph<R>, options: RunOptions = {}): RunHandle<R> {
+  const inputBuffer = positiveInt('inputBuffer', options.inputBuffer, DEFAULT_INPUT_BUFFER);
+  const metricsIntervalMs = positiveInt('metricsIntervalMs', options.metricsIntervalMs, 1000);
+  const { names, order, inputs } = analyze(graph.blueprint);
+
+  const abortCtl = new AbortController();
+  const drainCtl = new AbortController();
+  let firstError: unknown;
+  const fail = (error: unknown): void => {
+    if (firstError !== undefined) return;
+    firstError = error;
+    abortCtl.abort(error);
+  };
+  const aborted = new Promise<never>((_, reject) => {
+    abortCtl.signal.addEventListener('abort', () => reject(firstError), { once: true });
+  });
+  aborted.catch(() => {});
+
+  const teardowns: { stage: string; fn: () => void | Promise<void> }[] = [];
+  const metrics = new Map<GraphNode, StageMetrics>();
+  const outlets = new Map<GraphNode, readonly Pull<unknown>[]>();
+  const results: { node: GraphNode; outcome: Promise<{ value: unknown } | undefined> }[] = [];
+
+  try {
+    for (const node of order) {
+      const name = names.get(node) as string;
+      const m = new StageMetrics(name, node.stage.kind);
+      metrics.set(node, m);
+      const ctx: StageContext = {
+        name,
+        signal: abortCtl.signal,
+        draining: drainCtl.signal,
+        inputBuffer,
+        metrics: m,
+        onClose: (fn) => void teardowns.push({ stage: name, fn }),
+        fail: (error) => fail(inStage(error, name)),
+      };
+      const inlets = (inputs.get(node) ?? []).map((edge) => {
+        const upstream = outlets.get(edge.from)?.[edge.fromPort];
+        if (upstream === undefined) throw new Error('internal: upstream not materialized');
+        return instrument(upstream, metrics.get(edge.from) as StageMetrics, m, aborted, abortCtl.signal);
+      });
+      const materialized = node.stage.materialize(ctx, inlets);
+      outlets.set(node, materialized.outlets);
+      if (materialized.result !== undefined) {
+        // Settles when the sink is done, fails, or the run is aborted, whichever is first.
+        const outcome = Promise.race([materialized.result, aborted]).then(
+          (value) => ({ value }),
+          (error: unknown) => {
+            if (!abortCtl.signal.aborted) fail(inStage(error, name));
+            return undefined;
+          },
+        );
+        results.push({ node, outcome });
+      }
+    }
+  } catch (error) {
+    abortCtl.abort(error);
+    void closeAll(teardowns);
+    throw error;
+  }
+
+  if (options.signal !== undefined) {
+    const external = options.signal;
+    if (external.aborted) fail(new AbortedError('run aborted', { cause: external.reason }));
+    else external.addEventListener('abort', () => fail(new AbortedError('run aborted', { cause: external.reason })), { once: true });
+  }
+
+  const recorder = new MetricsRecorder([...metrics.values()]);
+  const metrics$ = new BehaviorSubject<MetricsSnapshot>(recorder.snapshot());
+  const timer = setInterval(() => metrics$.next(recorder.snapshot()), metricsIntervalMs);
+  timer.unref();
+
+  const done = (async (): Promise<R> => {
+    const outcomes = await Promise.all(results.map((r) => r.outcome));
+    const closeError = await closeAll(teardowns);
+    if (closeError !== undefined) fail(closeError);
+    clearInterval(timer);
+    metrics$.next(recorder.snapshot());
+    metrics$.complete();
+    if (firstError !== undefined) throw firstError;
+    return graph.pickResult(new Map(results.map((r, i) => [r.node, outcomes[i]?.value])));
+  })();
+
+  const abort = (reason?: unknown): void => fail(new AbortedError('run aborted', { cause: reason }));
+  let stopTimer: NodeJS.Timeout | undefined;
+  const stop = (stopOptions: StopOptions = {}): Promise<R> => {
+    const timeoutMs = positiveInt('timeoutMs', stopOptions.timeoutMs, 30_000);
+    if (!drainCtl.signal.aborted) {
+      drainCtl.abort();
+      stopTimer = setTimeout(() => abort(new Error(`stop did not drain within ${timeoutMs} ms`)), timeoutMs);
+      stopTimer.unref();
+    }
+    return done;
+  };
+  void done.finally(() => clearTimeout(stopTimer)).catch(() => {});
+  return { done, stop, abort, metrics$: metrics$.asObservable() };
+}
+
+/** Runs every teardown once, sinks first; returns the first error any of them threw. */
+async function closeAll(teardowns: { stage: string; fn: () => void | Promise<void> }[]): Promise<unknown> {
+  let first: unknown;
+  while (teardowns.length > 0) {
+    const t = teardowns.pop() as { stage: string; fn: () => void | Promise<void> };
+    try {
+      await t.fn();
+    } catch (error) {
+      first ??= inStage(error, t.stage);
+    }
+  }
+  return first;
+}
+
+/**
+ * Wraps the Pull on one edge: counts elements out of the upstream and into the
+ * downstream, names the stage an error came from, and gives up when the run aborts.
+ */
+function instrument<T>(upstream: Pull<T>, from: StageMetrics, to: StageMetrics, aborted: Promise<never>, signal: AbortSignal): Pull<T> {
+  const count = (chunk: Chunk<T> | undefined): Chunk<T> | undefined => {
+    if (chunk !== undefined) {
+      from.out += chunk.items.length;
+      to.in += chunk.items.length;
+    }
+    return chunk;
+  };
+  const named = (error: unknown): never => {
+    throw signal.aborted ? error : inStage(error, from.stage);
+  };
+  return {
+    pull: (max) => Promise.race([upstream.pull(max), aborted]).then(count, named),
+    cancel: (reason) => upstream.cancel(reason),
+  };
+}

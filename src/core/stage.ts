@@ -1,0 +1,57 @@
+import type { Chunk } from './chunk.js';
+import type { StageMetrics } from './metrics.js';
+
+/**
+ * The pull protocol between two stages. The downstream owns the Pull of its upstream.
+ *
+ * - `pull(max)` asks for at most `max` (≥ 1) elements. It resolves with a chunk of 1..max
+ *   elements, or `undefined` when the upstream has completed; it rejects when the
+ *   upstream failed. At most one pull is outstanding at a time, and nothing is produced
+ *   without one: this is the backpressure.
+ * - `cancel(reason)` says the downstream wants nothing more. It is idempotent; a pull
+ *   still pending then resolves `undefined` or rejects.
+ */
+export interface Pull<T> {
+  pull(max: number): Promise<Chunk<T> | undefined>;
+  cancel(reason?: unknown): Promise<void>;
+}
+
+/** What a stage gets from the runtime for one run. Everything mutable lives per run. */
+export interface StageContext {
+  /** The stage's unique name in its graph. */
+  readonly name: string;
+  /** Aborted when the run fails or is aborted: stop waiting, give up. */
+  readonly signal: AbortSignal;
+  /** Aborted when `stop()` is called: sources complete instead of producing more. */
+  readonly draining: AbortSignal;
+  /** How many elements a stage that pulls on its own account asks for at once. */
+  readonly inputBuffer: number;
+  readonly metrics: StageMetrics;
+  /** Registers teardown; the runtime runs each exactly once, when the run ends, sinks first. */
+  onClose(teardown: () => void | Promise<void>): void;
+  /** Fails the run from a background task of this stage. */
+  fail(error: unknown): void;
+}
+
+export interface Materialized {
+  readonly outlets: readonly Pull<unknown>[];
+  /** Sinks: the promise of what the sink produces; the run is done when all settle. */
+  readonly result?: Promise<unknown>;
+}
+
+/**
+ * An immutable, reusable stage definition: `inputs` inlets, `outputs` outlets.
+ * `materialize` creates all per-run state.
+ */
+export interface StageDef {
+  readonly kind: string;
+  readonly inputs: number;
+  readonly outputs: number;
+  materialize(ctx: StageContext, inlets: readonly Pull<unknown>[]): Materialized;
+}
+
+/** Resolves when the signal aborts; rejects with nothing. */
+export function whenAborted(signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+}

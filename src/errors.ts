@@ -1,0 +1,103 @@
+/**
+ * One error hierarchy for dendrites. Every error says whether retrying can help
+ * (`retriable`), keeps what caused it (`cause`), and carries context: the stage it
+ * happened in and, for records, the Kafka coordinates.
+ */
+export interface ErrorContext {
+  readonly stage?: string;
+  readonly topic?: string;
+  readonly partition?: number;
+  readonly offset?: string;
+  readonly key?: string;
+  readonly statement?: string;
+}
+
+export interface DendritesErrorOptions extends ErrorContext {
+  readonly cause?: unknown;
+  readonly retriable?: boolean;
+}
+
+export class DendritesError extends Error {
+  readonly retriable: boolean;
+  readonly topic?: string;
+  readonly partition?: number;
+  readonly offset?: string;
+  readonly key?: string;
+  readonly statement?: string;
+  #stage?: string;
+
+  constructor(message: string, options: DendritesErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.retriable = options.retriable ?? false;
+    this.#stage = options.stage;
+    this.topic = options.topic;
+    this.partition = options.partition;
+    this.offset = options.offset;
+    this.key = options.key;
+    this.statement = options.statement;
+  }
+
+  /** The stage the error happened in; set by the runtime when the stage did not say. */
+  get stage(): string | undefined {
+    return this.#stage;
+  }
+
+  /** @internal The runtime names the failing stage once; later names do not overwrite it. */
+  attachStage(stage: string): this {
+    this.#stage ??= stage;
+    return this;
+  }
+}
+
+/** Bad options given to a stage, a graph or a command: raised when it is built, never mid-stream. */
+export class ConfigError extends DendritesError {}
+
+/** A graph that cannot run: an unwired port, a duplicate name, a second run of a single-use graph. */
+export class GraphError extends DendritesError {}
+
+/** A stage threw something that is not a DendritesError; the original is the `cause`. */
+export class StageFailedError extends DendritesError {}
+
+/** The run was aborted by `abort(reason)`; the reason is the `cause`. */
+export class AbortedError extends DendritesError {}
+
+/** Input that cannot be processed: undecodable bytes, missing fields, an unknown action. */
+export class BadInputError extends DendritesError {}
+
+/** A bounded buffer overflowed under the `fail` overflow strategy. */
+export class BufferOverflowError extends DendritesError {}
+
+/** Kafka client failure (connect, fetch, commit, produce). */
+export class KafkaError extends DendritesError {}
+
+/** Cassandra failure (prepare, bind, execute). */
+export class CassandraError extends DendritesError {}
+
+/** Retries ran out; `cause` is the last error, `attempts` how many were made. */
+export class RetriesExhaustedError extends DendritesError {
+  readonly attempts: number;
+  constructor(message: string, options: DendritesErrorOptions & { readonly attempts: number }) {
+    super(message, { ...options, retriable: false });
+    this.attempts = options.attempts;
+  }
+}
+
+/** The message of anything thrown. */
+export function messageOf(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}
+
+/**
+ * Names the stage an error came from: a DendritesError keeps its class and gets the
+ * stage attached; anything else is wrapped in a StageFailedError.
+ */
+export function inStage(error: unknown, stage: string): DendritesError {
+  if (error instanceof DendritesError) return error.attachStage(stage);
+  return new StageFailedError(`stage "${stage}" failed: ${messageOf(error)}`, {
+    stage,
+    cause: error,
+    retriable: false,
+  });
+}

@@ -1,0 +1,18 @@
+// The public API of dendrites. Everything not exported here is internal.
+export type { Ack, Chunk } from './core/chunk.js';
+export type { Pull, StageContext } from './core/stage.js';
+export type { MetricsSnapshot, StageMetricsSnapshot } from './core/metrics.js';
+export { Source, Flow, Sink, Junction, RunnableGraph, defineSource, defineFlow, defineSink, defineJunction } from './core/dsl.js';
+export { run, type RunHandle, type RunOptions, type StopOptions } from './core/run.js';
+export { graph, GraphBuilder, type StageHandle, type SinkHandle, type JunctionHandle, type PortRef, type Step } from './graphs/builder.js';
+export * from './errors.js';
+
+export { fromIterable, fromArray } from './stages/from-iterable.js';
+export { fromAsyncIterable } from './stages/from-async-iterable.js';
+export { map } from './stages/map.js';
+export { filter } from './stages/filter.js';
+export { broadcast } from './stages/broadcast.js';
+export { forEach, type ForEachOptions, type SinkCallContext } from './stages/for-each.js';
+export { collect } from './stages/collect.js';
+export { fold } from './stages/fold.js';
+export { ignore } from './stages/ignore.js';

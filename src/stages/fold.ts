@@ -1,0 +1,22 @@
+import { ackAll } from '../core/chunk.js';
+import { defineSink, type Sink } from '../core/dsl.js';
+import { drain } from '../core/drain.js';
+
+/**
+ * Folds every element into one value, the run's result.
+ *
+ * - Backpressures when: never.
+ * - Completes when: upstream completes; the result is the last accumulated value.
+ * - Fails when: `f` throws or upstream fails.
+ */
+export function fold<T, A>(initial: A, f: (accumulated: A, item: T) => A): Sink<T, A> {
+  return defineSink<T, A>('fold', async (upstream, ctx) => {
+    let accumulated = initial;
+    await drain(upstream, ctx.inputBuffer, (chunk) => {
+      for (const item of chunk.items) accumulated = f(accumulated, item);
+      ackAll(chunk);
+      ctx.metrics.out += chunk.items.length;
+    });
+    return accumulated;
+  });
+}
