@@ -57,6 +57,7 @@ export function run<R>(graph: RunnableGraph<R>, options: RunOptions = {}): RunHa
     if (firstError !== undefined) return;
     firstError = error;
     abortCtl.abort(error);
+    for (const edge of edges) edge.abort(error);
   };
   const aborted = new Promise<never>((_, reject) => {
     abortCtl.signal.addEventListener('abort', () => reject(firstError), { once: true });
@@ -66,6 +67,7 @@ export function run<R>(graph: RunnableGraph<R>, options: RunOptions = {}): RunHa
   const teardowns: { stage: string; fn: () => void | Promise<void> }[] = [];
   const metrics = new Map<GraphNode, StageMetrics>();
   const outlets = new Map<GraphNode, readonly Pull<unknown>[]>();
+  const edges: Edge<unknown>[] = [];
   const results: { node: GraphNode; outcome: Promise<{ value: unknown } | undefined> }[] = [];
 
   try {
@@ -85,7 +87,9 @@ export function run<R>(graph: RunnableGraph<R>, options: RunOptions = {}): RunHa
       const inlets = (inputs.get(node) ?? []).map((edge) => {
         const upstream = outlets.get(edge.from)?.[edge.fromPort];
         if (upstream === undefined) throw new Error('internal: upstream not materialized');
-        return instrument(upstream, metrics.get(edge.from) as StageMetrics, m, aborted, abortCtl.signal);
+        const wrapped = new Edge(upstream, metrics.get(edge.from) as StageMetrics, m, abortCtl.signal);
+        edges.push(wrapped);
+        return wrapped;
       });
       const materialized = node.stage.materialize(ctx, inlets);
       outlets.set(node, materialized.outlets);
@@ -161,20 +165,47 @@ async function closeAll(teardowns: { stage: string; fn: () => void | Promise<voi
 /**
  * Wraps the Pull on one edge: counts elements out of the upstream and into the
  * downstream, names the stage an error came from, and gives up when the run aborts.
+ * At most one pull is pending per edge, so the abort needs one slot per edge, not a
+ * listener per pull.
  */
-function instrument<T>(upstream: Pull<T>, from: StageMetrics, to: StageMetrics, aborted: Promise<never>, signal: AbortSignal): Pull<T> {
-  const count = (chunk: Chunk<T> | undefined): Chunk<T> | undefined => {
-    if (chunk !== undefined) {
-      from.out += chunk.items.length;
-      to.in += chunk.items.length;
-    }
-    return chunk;
-  };
-  const named = (error: unknown): never => {
-    throw signal.aborted ? error : inStage(error, from.stage);
-  };
-  return {
-    pull: (max) => Promise.race([upstream.pull(max), aborted]).then(count, named),
-    cancel: (reason) => upstream.cancel(reason),
-  };
+class Edge<T> implements Pull<T> {
+  #pendingReject: ((error: unknown) => void) | undefined;
+
+  constructor(
+    private readonly upstream: Pull<T>,
+    private readonly from: StageMetrics,
+    private readonly to: StageMetrics,
+    private readonly signal: AbortSignal,
+  ) {}
+
+  pull(max: number): Promise<Chunk<T> | undefined> {
+    return new Promise((resolve, reject) => {
+      if (this.signal.aborted) return reject(this.signal.reason);
+      this.#pendingReject = reject;
+      this.upstream.pull(max).then(
+        (chunk) => {
+          this.#pendingReject = undefined;
+          if (chunk !== undefined) {
+            this.from.out += chunk.items.length;
+            this.to.in += chunk.items.length;
+          }
+          resolve(chunk);
+        },
+        (error: unknown) => {
+          this.#pendingReject = undefined;
+          reject(this.signal.aborted ? error : inStage(error, this.from.stage));
+        },
+      );
+    });
+  }
+
+  cancel(reason?: unknown): Promise<void> {
+    return this.upstream.cancel(reason);
+  }
+
+  /** The run aborted: a pull still waiting rejects now with the run's first error. */
+  abort(error: unknown): void {
+    this.#pendingReject?.(error);
+    this.#pendingReject = undefined;
+  }
 }
