@@ -1,0 +1,80 @@
+// Health checks: Kafka answers a metadata request, Cassandra answers CQL.
+import cassandra from 'cassandra-driver';
+import { Kafka, logLevel } from 'kafkajs';
+import { errorMessage, sleep, ServicesError } from './proc.js';
+
+export type Probe = () => Promise<string>;
+
+/** Resolves with a short description ("1 broker") or rejects. */
+export async function probeKafka(brokers: string[]): Promise<string> {
+  // NOTHING rather than ERROR: polling a broker that is still starting logs a
+  // connection error per attempt otherwise.
+  const kafka = new Kafka({
+    clientId: 'dendrites-services-health',
+    brokers,
+    logLevel: logLevel.NOTHING,
+    connectionTimeout: 2000,
+    requestTimeout: 5000,
+    retry: { retries: 0 },
+  });
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    const cluster = await admin.describeCluster();
+    if (cluster.brokers.length === 0) throw new Error('no brokers in metadata');
+    return `${cluster.brokers.length} broker(s), cluster ${cluster.clusterId}`;
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+/** Resolves with the Cassandra release version or rejects. */
+export async function probeCassandra(contactPoints: string[], localDataCenter: string): Promise<string> {
+  const client = new cassandra.Client({
+    contactPoints,
+    localDataCenter,
+    socketOptions: { connectTimeout: 2000, readTimeout: 5000 },
+  });
+  try {
+    await client.connect();
+    const rs = await client.execute('SELECT release_version FROM system.local');
+    const version: unknown = rs.first()?.get('release_version');
+    if (typeof version !== 'string') throw new Error('no release_version in system.local');
+    return `Cassandra ${version}`;
+  } finally {
+    await client.shutdown().catch(() => undefined);
+  }
+}
+
+/** Polls `probe` until it succeeds; `abort` may explain why waiting is pointless (e.g. JVM died). */
+export async function waitHealthy(
+  name: string,
+  probe: Probe,
+  timeoutMs: number,
+  abort: () => string | undefined = () => undefined,
+): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'not tried';
+  for (;;) {
+    try {
+      return await probe();
+    } catch (err: unknown) {
+      last = errorMessage(err).split('\n')[0];
+    }
+    const reason = abort();
+    if (reason) throw new ServicesError(`${name} did not become healthy: ${reason}`);
+    if (Date.now() > deadline) {
+      throw new ServicesError(`${name} did not become healthy within ${timeoutMs / 1000}s (last error: ${last})`);
+    }
+    await sleep(1000);
+  }
+}
+
+export async function isHealthy(probe: Probe): Promise<boolean> {
+  try {
+    await probe();
+    return true;
+  } catch {
+    return false;
+  }
+}
