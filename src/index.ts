@@ -16,3 +16,17 @@ export { forEach, type ForEachOptions, type SinkCallContext } from './stages/for
 export { collect } from './stages/collect.js';
 export { fold } from './stages/fold.js';
 export { ignore } from './stages/ignore.js';
+export {
+  type Command,
+  type CommandAction,
+  type CommandData,
+  type CommandMeta,
+  COMMAND_ACTIONS,
+  commandSchema,
+  commandType,
+  openAccount,
+  transferMoney,
+  encodeCommand,
+  decodeCommand,
+  validateCommand,
+} from './internal/avro/command.js';
