@@ -22,6 +22,9 @@ export async function probeKafka(brokers: string[]): Promise<string> {
     await admin.connect();
     const cluster = await admin.describeCluster();
     if (cluster.brokers.length === 0) throw new Error('no brokers in metadata');
+    // A group coordinator lookup: creates __consumer_offsets on a fresh broker, so that
+    // "healthy" also means consumer groups can join right away.
+    await admin.describeGroups(['dendrites-services-health']);
     return `${cluster.brokers.length} broker(s), cluster ${cluster.clusterId}`;
   } finally {
     await admin.disconnect().catch(() => undefined);

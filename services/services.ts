@@ -78,7 +78,9 @@ async function startAll(list: Target[], timeoutMs: number, log: (msg: string) =>
     return;
   }
   checkJava();
-  const results = await Promise.allSettled(list.map((t) => startOne(t, timeoutMs, log)));
+  // Cassandra first: it takes longest to boot, so Kafka's (synchronous) preparation overlaps it.
+  const ordered = [...list].sort((a, b) => (a.svc.name === 'cassandra' ? -1 : b.svc.name === 'cassandra' ? 1 : 0));
+  const results = await Promise.allSettled(ordered.map((t) => startOne(t, timeoutMs, log)));
   const failures = results.flatMap((r) => (r.status === 'rejected' ? [errorMessage(r.reason)] : []));
   if (failures.length > 0) throw new ServicesError(failures.join('\n\n'));
 }
