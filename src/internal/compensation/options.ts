@@ -1,0 +1,48 @@
+import { ConfigError } from '../../errors.js';
+import { DEFAULT_BUCKET_MS } from '../cassandra/event-log.js';
+import { cqlIdentifier } from '../cassandra/schema.js';
+import { positiveInteger } from '../options.js';
+
+/** The most buckets one run may scan (a guard against a mistyped range). */
+export const MAX_BUCKETS = 1_000_000;
+
+export interface CheckedOptions {
+  readonly keyspace: string;
+  readonly since: Date;
+  readonly until: Date;
+  readonly bucketMs: number;
+  readonly fetchSize: number;
+  readonly writeParallelism: number;
+}
+
+function time(name: string, value: unknown): Date {
+  const d = value instanceof Date ? new Date(value.getTime()) : typeof value === 'number' || typeof value === 'string' ? new Date(value) : undefined;
+  if (d === undefined || Number.isNaN(d.getTime())) throw new ConfigError(`compensate: ${name} must be a date or ms since the epoch, got ${String(value)}`);
+  return d;
+}
+
+/** Validates the job's options up front; throws a ConfigError naming the bad one. */
+export function checkOptions(o: {
+  readonly keyspace: string;
+  readonly since: Date | number | string;
+  readonly until: Date | number | string;
+  readonly bucketMs?: number;
+  readonly fetchSize?: number;
+  readonly writeParallelism?: number;
+}): CheckedOptions {
+  const keyspace = cqlIdentifier('compensate: keyspace', o.keyspace);
+  const since = time('since', o.since);
+  const until = time('until', o.until);
+  if (since.getTime() > until.getTime()) throw new ConfigError(`compensate: since (${since.toISOString()}) is after until (${until.toISOString()})`);
+  const bucketMs = positiveInteger('compensate', 'bucketMs', o.bucketMs, DEFAULT_BUCKET_MS);
+  const buckets = Math.floor(until.getTime() / bucketMs) - Math.floor(since.getTime() / bucketMs) + 1;
+  if (buckets > MAX_BUCKETS) throw new ConfigError(`compensate: ${since.toISOString()}..${until.toISOString()} spans ${buckets} buckets; at most ${MAX_BUCKETS}`);
+  return {
+    keyspace,
+    since,
+    until,
+    bucketMs,
+    fetchSize: positiveInteger('compensate', 'fetchSize', o.fetchSize, 1000),
+    writeParallelism: positiveInteger('compensate', 'writeParallelism', o.writeParallelism, 16),
+  };
+}
