@@ -30,3 +30,11 @@ export {
   decodeCommand,
   validateCommand,
 } from './internal/avro/command.js';
+export { mapAsync, type MapAsyncOptions, type MapAsyncCallContext } from './stages/map-async.js';
+export { merge, type MergeOptions } from './stages/merge.js';
+export { zip } from './stages/zip.js';
+export { buffer, type OverflowStrategy } from './stages/buffer.js';
+export { groupedWithin } from './stages/grouped-within.js';
+export { throttle, type ThrottleOptions } from './stages/throttle.js';
+export { fromObservable, type FromObservableOptions } from './stages/from-observable.js';
+export { toObservable, type ToObservableOptions } from './stages/to-observable.js';
