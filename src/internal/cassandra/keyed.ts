@@ -1,0 +1,92 @@
+/**
+ * The loop of the Cassandra sinks: at most `parallelism` elements held at once (running,
+ * or waiting behind an earlier write to the same key), writes to one key one after the
+ * other in arrival order, each element acknowledged when its write is done.
+ */
+import type { Ack } from '../../core/chunk.js';
+import type { Pull, StageContext } from '../../core/stage.js';
+
+export interface KeyedWrites<E> {
+  readonly parallelism: number;
+  keyOf(element: E): string | undefined;
+  /** Writes one element; resolves when it is done (then it is acknowledged), rejects to fail the run. */
+  write(element: E): Promise<void>;
+}
+
+/** Pulls `upstream` until it completes and every write is done; fails the run at the first failed write. */
+export async function runKeyed<E>(upstream: Pull<E>, ctx: StageContext, writes: KeyedWrites<E>): Promise<void> {
+  const { parallelism } = writes;
+  let held = 0;
+  // A key is present while a write to it runs; its array holds the writes queued behind it.
+  const queues = new Map<string, (() => void)[]>();
+  let failure: { error: unknown } | undefined;
+  let wake: (() => void) | undefined;
+  const wakeUp = (): void => {
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
+  const onAbort = (): void => wakeUp();
+  ctx.signal.addEventListener('abort', onAbort, { once: true });
+
+  const finish = (key: string | undefined): void => {
+    held--;
+    if (key !== undefined) {
+      const next = queues.get(key)?.shift();
+      if (next !== undefined) next();
+      else queues.delete(key);
+    }
+    wakeUp();
+  };
+  const start = (element: E, key: string | undefined, ack: Ack | undefined): void => {
+    if (failure !== undefined || ctx.signal.aborted) return finish(key);
+    Promise.resolve()
+      .then(() => writes.write(element))
+      .then(
+        () => {
+          ack?.();
+          ctx.metrics.out++;
+          finish(key);
+        },
+        (error: unknown) => {
+          ctx.metrics.failed++;
+          if (failure === undefined) {
+            failure = { error };
+            ctx.fail(error); // fails the run now, even while a pull is pending
+          }
+          finish(key);
+        },
+      );
+  };
+  const until = async (done: () => boolean): Promise<void> => {
+    while (!done() && failure === undefined && !ctx.signal.aborted) await new Promise<void>((resolve) => (wake = resolve));
+    if (failure !== undefined) throw failure.error;
+    if (ctx.signal.aborted) throw ctx.signal.reason;
+  };
+
+  try {
+    for (;;) {
+      await until(() => held < parallelism);
+      const chunk = await upstream.pull(Math.min(ctx.inputBuffer, parallelism - held));
+      if (chunk === undefined) break;
+      const { items, acks } = chunk;
+      for (let i = 0; i < items.length; i++) {
+        const element = items[i];
+        const ack = acks?.[i];
+        const key = writes.keyOf(element);
+        held++;
+        if (key === undefined) start(element, key, ack);
+        else {
+          const queue = queues.get(key);
+          if (queue === undefined) {
+            queues.set(key, []);
+            start(element, key, ack);
+          } else queue.push(() => start(element, key, ack));
+        }
+      }
+    }
+    await until(() => held === 0);
+  } finally {
+    ctx.signal.removeEventListener('abort', onAbort);
+  }
+}
