@@ -11,7 +11,7 @@ import { errorMessage, isAlive, portOpen, ServicesError } from './proc.js';
 export { connectionSettings, ServicesError, type ConnectionSettings };
 
 export interface UpOptions {
-  /** How long to wait for each server to become healthy (default 240 s). */
+  /** How long to wait for each server to become healthy (default SERVICES_UP_TIMEOUT_MS or 240 s). */
   timeoutMs?: number;
   log?: (msg: string) => void;
 }
@@ -39,7 +39,7 @@ function targets(s: ConnectionSettings): Target[] {
 /** Starts (or reuses) Kafka and Cassandra and waits until both answer. */
 export async function servicesUp(opts: UpOptions = {}): Promise<ConnectionSettings> {
   const log = opts.log ?? ((msg: string) => console.log(msg));
-  const timeoutMs = opts.timeoutMs ?? 240_000;
+  const timeoutMs = opts.timeoutMs ?? (Number(process.env.SERVICES_UP_TIMEOUT_MS) || 240_000);
   const settings = connectionSettings();
   const all = targets(settings);
   const toStart: Target[] = [];
