@@ -1,0 +1,67 @@
+import { Kafka, logLevel as kafkaLogLevel, type KafkaConfig } from 'kafkajs';
+import { ConfigError, KafkaError, messageOf } from '../../errors.js';
+
+/** How a Kafka stage reaches the cluster: broker addresses, or a kafkajs client you configured. */
+export interface KafkaClientOptions {
+  /** Bootstrap brokers, e.g. `['127.0.0.1:9092']`. Give this or `kafka`. */
+  readonly brokers?: readonly string[];
+  /** A kafkajs client to use instead of `brokers` (TLS, SASL, your logger...). */
+  readonly kafka?: Kafka;
+  /** kafkajs client id when built from `brokers`. Default `"dendrites"`. */
+  readonly clientId?: string;
+}
+
+/** Validates the client options of a stage and returns the kafkajs client it will use. */
+export function kafkaClient(stage: string, options: KafkaClientOptions): Kafka {
+  if (options.kafka !== undefined) {
+    if (options.brokers !== undefined) throw new ConfigError(`${stage}: give either brokers or kafka, not both`, { stage });
+    return options.kafka;
+  }
+  const brokers = options.brokers;
+  if (brokers === undefined || !Array.isArray(brokers) || brokers.length === 0 || brokers.some((b) => typeof b !== 'string' || b.length === 0)) {
+    throw new ConfigError(`${stage}: brokers must be a non-empty list of host:port strings (or give a kafka client)`, { stage });
+  }
+  const config: KafkaConfig = {
+    clientId: options.clientId ?? 'dendrites',
+    brokers: [...brokers],
+    logLevel: kafkaLogLevel.WARN,
+  };
+  return new Kafka(config);
+}
+
+/** A non-empty string option. */
+export function nonEmptyString(stage: string, option: string, value: unknown): string {
+  if (typeof value !== 'string' || value.length === 0) throw new ConfigError(`${stage}: ${option} must be a non-empty string`, { stage });
+  return value;
+}
+
+const REBALANCE_TYPES = new Set(['REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID', 'NOT_COORDINATOR', 'NOT_COORDINATOR_FOR_GROUP', 'FENCED_INSTANCE_ID']);
+
+/** Whether a kafkajs error says the group moved on (rebalance, new generation), not that something broke. */
+export function isRebalanceError(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e !== undefined && e !== null && depth < 5; depth++) {
+    if (typeof e === 'object' && 'type' in e && typeof e.type === 'string' && REBALANCE_TYPES.has(e.type)) return true;
+    e = typeof e === 'object' && 'cause' in e ? e.cause : undefined;
+  }
+  return false;
+}
+
+/** Wraps a kafkajs failure in a KafkaError, keeping whether kafkajs thinks it retriable. */
+export function toKafkaError(message: string, error: unknown, context: { stage?: string; topic?: string; partition?: number; offset?: string } = {}): KafkaError {
+  if (error instanceof KafkaError) return error;
+  const retriable = typeof error === 'object' && error !== null && 'retriable' in error && error.retriable === true;
+  return new KafkaError(`${message}: ${messageOf(error)}`, { ...context, cause: error, retriable });
+}
+
+/** Resolves with `promise`, or with `undefined` after `ms` (the promise goes on in the background). */
+export async function within<T>(promise: Promise<T>, ms: number): Promise<{ value: T } | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  try {
+    return await Promise.race([promise.then((value) => ({ value })), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

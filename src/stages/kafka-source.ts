@@ -1,0 +1,91 @@
+import { defineSource, type Source } from '../core/dsl.js';
+import { ConfigError } from '../errors.js';
+import { type KafkaClientOptions, kafkaClient, nonEmptyString } from '../internal/kafka/client.js';
+import { ConsumerLoop } from '../internal/kafka/consumer-loop.js';
+import type { ConsumerRecords } from '../internal/kafka/records.js';
+import { nonNegative, positiveInteger } from '../internal/options.js';
+
+export interface KafkaSourceOptions extends KafkaClientOptions {
+  /** The consumer group. */
+  readonly groupId: string;
+  /** Topics to subscribe to. */
+  readonly topics: readonly string[];
+  /** Where a partition without a committed offset starts: its beginning (true) or its end. Default false. */
+  readonly fromBeginning?: boolean;
+  /** Group session timeout, ms. Default 30,000. */
+  readonly sessionTimeout?: number;
+  /** How often the consumer heartbeats, also while the graph backpressures, ms. Default 3,000; below sessionTimeout. */
+  readonly heartbeatInterval?: number;
+  /** How long the group waits for members to rejoin in a rebalance, ms. Default 60,000. */
+  readonly rebalanceTimeout?: number;
+  /** Commit once this many records were acknowledged since the last commit. Default 1,000. */
+  readonly commitEveryN?: number;
+  /** ...and at least this often while acknowledgements come in, ms. Default 1,000. */
+  readonly commitIntervalMs?: number;
+  /** Bound on the final commit and on the disconnect at the end of a run, each, ms. Default 10,000. */
+  readonly closeTimeoutMs?: number;
+  /** Most bytes fetched per partition per request (bounds the memory of one batch). Default 1 MiB. */
+  readonly maxBytesPerPartition?: number;
+  /** Longest a fetch waits for data on the broker, ms. Default 1,000. */
+  readonly maxWaitTimeInMs?: number;
+}
+
+/**
+ * Consumes Kafka topics in a consumer group (kafkajs, autoCommit off) and emits one
+ * `ConsumerRecords` per pull: the records of one fetched batch of one partition, with
+ * `acks[i]` acknowledging `records[i]`. Follow it with `consumerRecordsDequeue()`.
+ *
+ * The commit rule: per partition, an offset is committed only when that record and every
+ * record before it were acknowledged; commits are batched (every `commitEveryN` acks or
+ * `commitIntervalMs`), never per record. While the graph backpressures, the waiting batch
+ * is held and the consumer keeps heartbeating, so it stays in its group however slow the
+ * downstream is; at most one batch waits (memory stays bounded by `maxBytesPerPartition`
+ * and kafkajs' one fetch). On a rebalance, what was processed is committed, records of the
+ * batches already emitted stop being emitted (`live()` turns false; the dequeue drops
+ * them), their late acknowledgements are ignored, and the partitions are read again from
+ * their committed offsets by whoever owns them next.
+ *
+ * - Emits when: downstream pulls and kafkajs has fetched a batch.
+ * - Backpressures when: downstream does not pull (the batch waits, heartbeats go on).
+ * - Completes when: the run is stopped (`stop()`): fetching stops, the waiting batch is
+ *   dropped (not emitted, so not committed), and once every sink is done the acknowledged
+ *   offsets are committed and the consumer leaves the group and disconnects.
+ * - Fails when: the consumer cannot connect or subscribe, it crashes without restarting,
+ *   or a commit fails for a reason other than a rebalance (a KafkaError).
+ * - Cancels when: never upstream (a source). On abort or failure, only what was
+ *   acknowledged is committed, so every unprocessed record is delivered again.
+ *
+ * @example examples/kafka-pipeline.ts
+ */
+export function kafkaSource(options: KafkaSourceOptions): Source<ConsumerRecords> {
+  const stage = 'kafkaSource';
+  const kafka = kafkaClient(stage, options);
+  const groupId = nonEmptyString(stage, 'groupId', options.groupId);
+  if (!Array.isArray(options.topics) || options.topics.length === 0) throw new ConfigError(`${stage}: topics must be a non-empty list`, { stage });
+  const topics = options.topics.map((t) => nonEmptyString(stage, 'topics[]', t));
+  const sessionTimeout = positiveInteger(stage, 'sessionTimeout', options.sessionTimeout, 30_000);
+  const heartbeatInterval = positiveInteger(stage, 'heartbeatInterval', options.heartbeatInterval, 3_000);
+  if (heartbeatInterval >= sessionTimeout) throw new ConfigError(`${stage}: heartbeatInterval (${heartbeatInterval}) must be below sessionTimeout (${sessionTimeout})`, { stage });
+  const config = {
+    kafka,
+    groupId,
+    topics,
+    fromBeginning: options.fromBeginning ?? false,
+    sessionTimeout,
+    heartbeatInterval,
+    rebalanceTimeout: positiveInteger(stage, 'rebalanceTimeout', options.rebalanceTimeout, 60_000),
+    commitEveryN: positiveInteger(stage, 'commitEveryN', options.commitEveryN, 1_000),
+    commitIntervalMs: positiveInteger(stage, 'commitIntervalMs', options.commitIntervalMs, 1_000),
+    closeTimeoutMs: positiveInteger(stage, 'closeTimeoutMs', options.closeTimeoutMs, 10_000),
+    maxBytesPerPartition: positiveInteger(stage, 'maxBytesPerPartition', options.maxBytesPerPartition, 1_048_576),
+    maxWaitTimeInMs: nonNegative(stage, 'maxWaitTimeInMs', options.maxWaitTimeInMs, 1_000),
+  };
+  if (typeof config.fromBeginning !== 'boolean') throw new ConfigError(`${stage}: fromBeginning must be a boolean`, { stage });
+  return defineSource<ConsumerRecords>(stage, (ctx) => {
+    const loop = new ConsumerLoop(config, ctx);
+    ctx.onClose(() => loop.close());
+    return { pull: () => loop.pull(), cancel: async () => loop.stop() };
+  });
+}
+
+export type { ConsumerRecords, KafkaRecord, KafkaHeaders } from '../internal/kafka/records.js';
