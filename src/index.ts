@@ -44,6 +44,7 @@ export { cassandraRetrySink, type CassandraRetrySinkOptions, type RetryOptions }
 export { eventLogSink, type EventLogSinkOptions, type EventLogEntry, type LoggedEvent, type Delivery } from './stages/event-log-sink.js';
 export { createKeyspace, dropKeyspace, createEventLogTables, eventLogTablesCql, EVENT_LOG_TABLE, EVENT_LOG_BY_AGGREGATE_TABLE, type CreateKeyspaceOptions, type Replication } from './internal/cassandra/schema.js';
 export { bucketOf, bucketsBetween, newDeliveryId, DEFAULT_BUCKET_MS } from './internal/cassandra/event-log.js';
+export { cassandraQuery, type CassandraQueryOptions } from './stages/cassandra-query.js';
 export { kafkaSource, type KafkaSourceOptions, type ConsumerRecords, type KafkaRecord, type KafkaHeaders } from './stages/kafka-source.js';
 export { consumerRecordsDequeue } from './stages/consumer-records-dequeue.js';
 export { avroDeserializer, type AvroDeserializerOptions, type Decoded, type Valid, type Invalid } from './stages/avro-deserializer.js';

@@ -2,7 +2,7 @@ import { defineSink, type Sink } from '../core/dsl.js';
 import { positiveInteger } from '../internal/options.js';
 import type { CqlClient } from '../internal/cassandra/client.js';
 import { runKeyed } from '../internal/cassandra/keyed.js';
-import { type RetryOptions, retryPolicy } from '../internal/cassandra/retry.js';
+import { type RetryOptions, retryPolicy, retrySignal } from '../internal/cassandra/retry.js';
 import type { BoundStatement } from '../internal/cassandra/statement.js';
 import { type CassandraWriteSummary, WriteCounts, clientOption, writeWithRetries } from '../internal/cassandra/write.js';
 
@@ -55,10 +55,11 @@ export function cassandraRetrySink<T>(options: CassandraRetrySinkOptions): Sink<
   const consistency = options.consistency;
   return defineSink<BoundStatement<T>, CassandraWriteSummary>(stage, async (upstream, ctx) => {
     const counts = new WriteCounts();
+    const signal = retrySignal(ctx.signal, parallelism);
     await runKeyed(upstream, ctx, {
       parallelism,
       keyOf: (bound) => bound.key,
-      write: (bound) => writeWithRetries(client, bound, ctx, consistency, policy, counts),
+      write: (bound) => writeWithRetries(client, bound, ctx, signal, consistency, policy, counts),
     });
     return counts.summary();
   });

@@ -4,7 +4,7 @@ import { positiveInteger } from '../internal/options.js';
 import type { CqlClient } from '../internal/cassandra/client.js';
 import { DEFAULT_BUCKET_MS, type EventLogEntry, eventLogInserts } from '../internal/cassandra/event-log.js';
 import { runKeyed } from '../internal/cassandra/keyed.js';
-import { type RetryOptions, retryPolicy } from '../internal/cassandra/retry.js';
+import { type RetryOptions, retryPolicy, retrySignal } from '../internal/cassandra/retry.js';
 import { cqlIdentifier } from '../internal/cassandra/schema.js';
 import { type CassandraWriteSummary, WriteCounts, clientOption, writeBatchWithRetries } from '../internal/cassandra/write.js';
 
@@ -65,12 +65,13 @@ export function eventLogSink<T>(options: EventLogSinkOptions<T>): Sink<T, Cassan
   const writeOptions = { consistency: options.consistency, logged: options.logged ?? true };
   return defineSink<T, CassandraWriteSummary>(stage, async (upstream, ctx) => {
     const counts = new WriteCounts();
+    const signal = retrySignal(ctx.signal, parallelism);
     await runKeyed(upstream, ctx, {
       parallelism,
       keyOf: () => undefined, // every delivery is its own row: nothing to order
       write: (element) => {
         const entry = toEntry(element);
-        return writeBatchWithRetries(client, eventLogInserts(keyspace, entry, bucketMs), entry.event.id, ctx, writeOptions, policy, counts);
+        return writeBatchWithRetries(client, eventLogInserts(keyspace, entry, bucketMs), entry.event.id, ctx, signal, writeOptions, policy, counts);
       },
     });
     return counts.summary();

@@ -2,6 +2,7 @@
  * Retrying one Cassandra write with p-retry: exponential backoff with jitter, bounded by
  * attempts and by total time; failures that retrying cannot fix end it at once.
  */
+import { setMaxListeners } from 'node:events';
 import pRetry, { AbortError } from 'p-retry';
 import { CassandraError, DendritesError, RetriesExhaustedError, messageOf } from '../../errors.js';
 import { nonNegative, positiveInteger } from '../options.js';
@@ -113,4 +114,17 @@ export async function withRetries<R>(
       { cause: last, attempts, statement: context.statement, key: context.key, stage: context.stage },
     );
   }
+}
+
+/**
+ * A signal that follows `signal`, for the retries of one run: each write waiting to retry
+ * listens to it, so it allows `listeners` of them without a leak warning, and `signal`
+ * (the run's) gets one listener only.
+ */
+export function retrySignal(signal: AbortSignal, listeners: number): AbortSignal {
+  const controller = new AbortController();
+  setMaxListeners(listeners + 10, controller.signal);
+  if (signal.aborted) controller.abort(signal.reason);
+  else signal.addEventListener('abort', () => controller.abort(signal.reason), { once: true });
+  return controller.signal;
 }

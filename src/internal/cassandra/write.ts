@@ -71,6 +71,7 @@ export async function writeWithRetries<T>(
   client: CqlClient,
   first: BoundStatement<T>,
   ctx: StageContext,
+  signal: AbortSignal,
   consistency: number | undefined,
   policy: RetryPolicy,
   counts: WriteCounts,
@@ -106,7 +107,7 @@ export async function writeWithRetries<T>(
     },
     policy,
     context,
-    ctx.signal,
+    signal,
     onRetry,
   );
   counts[outcome]++;
@@ -119,13 +120,14 @@ export async function writeBatchWithRetries(
   batch: CqlBatchEntry[],
   key: string | undefined,
   ctx: StageContext,
+  signal: AbortSignal,
   options: { readonly consistency?: number; readonly logged: boolean },
   policy: RetryPolicy,
   counts: WriteCounts,
 ): Promise<void> {
   const context = { stage: ctx.name, statement: batch.map((b) => b.query).join('; '), key, idempotent: true };
   const batchOptions = { prepare: true, isIdempotent: true, logged: options.logged, ...(options.consistency === undefined ? {} : { consistency: options.consistency }) };
-  await withRetries(() => client.batch(batch, batchOptions), policy, context, ctx.signal, () => {
+  await withRetries(() => client.batch(batch, batchOptions), policy, context, signal, () => {
     counts.retries++;
     ctx.metrics.count('retries');
   });
