@@ -12,7 +12,11 @@ import type { ProbeOptions } from './probe-source.js';
 export interface ProbeSink<T> {
   /** The sink to wire into a graph; its result is every element received. A probe runs once. */
   readonly sink: Sink<T, T[]>;
-  /** Adds `n` to the demand: the sink pulls (asking for the whole outstanding demand) until it has received that many. */
+  /**
+   * Adds `n` to the demand: the sink pulls (asking for the whole outstanding demand) until it
+   * has received that many. Completion and failure are seen only by pulling: request one more
+   * than the elements expected to see the end.
+   */
   request(n: number): void;
   /** Waits for the next elements and checks they deeply equal `values`, in order. */
   expectNext(...values: T[]): Promise<void>;
