@@ -31,11 +31,12 @@ export function forEach<T>(f: (item: T, context: SinkCallContext) => unknown, op
   return defineSink<T, void>('forEach', async (upstream, ctx) => {
     const call = { signal: ctx.signal };
     if (parallelism === 1) {
+      const metrics = ctx.metrics;
       return drain(upstream, ctx.inputBuffer, async ({ items, acks }) => {
         for (let i = 0; i < items.length; i++) {
           await f(items[i], call);
-          acks?.[i]();
-          ctx.metrics.out++;
+          if (acks !== undefined) acks[i]();
+          metrics.out++;
         }
       });
     }

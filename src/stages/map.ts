@@ -12,10 +12,8 @@ import { defineFlow, type Flow } from '../core/dsl.js';
  */
 export function map<I, O>(f: (item: I) => O): Flow<I, O> {
   return defineFlow<I, O>('map', (upstream) => ({
-    pull: async (max) => {
-      const chunk = await upstream.pull(max);
-      return chunk === undefined ? undefined : mapChunk(chunk, f);
-    },
+    // A plain `then` rather than an async function: one promise and one hop fewer per chunk.
+    pull: (max) => upstream.pull(max).then((chunk) => (chunk === undefined ? undefined : mapChunk(chunk, f))),
     cancel: (reason) => upstream.cancel(reason),
   }));
 }
