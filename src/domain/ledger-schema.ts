@@ -44,7 +44,7 @@ export function ledgerTablesCql(keyspace: string): string[] {
   command_id   text,
   applied      int,
   compensated  int,
-  entries      text,
+  corrections  text,
   updated_at   timestamp,
   PRIMARY KEY ((bucket), command_id)
 ) WITH CLUSTERING ORDER BY (command_id ASC)`,

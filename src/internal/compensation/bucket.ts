@@ -62,7 +62,7 @@ async function* tagged(input: 0 | 1 | 2, key: string, rows: AsyncIterable<types.
 
 function previousOf(row: types.Row | undefined): PreviousCorrection | undefined {
   if (row === undefined) return undefined;
-  const entries = JSON.parse(String(row.get('entries'))) as Movement[];
+  const entries = JSON.parse(String(row.get('corrections'))) as Movement[];
   return { compensated: Number(row.get('compensated')), entries };
 }
 
@@ -88,7 +88,7 @@ export async function compensateBucket<C>(r: BucketRun<C>): Promise<void> {
   const inputs = [
     scan(0, `SELECT command_id, delivery_id, command FROM ${ks}.${LEDGER_EFFECTS_TABLE} WHERE bucket = ?`, 'command_id', (n) => (counts.effectRows += n)),
     scan(1, `SELECT event_id, delivery_id FROM ${ks}.${EVENT_LOG_TABLE} WHERE bucket = ?`, 'event_id', (n) => (counts.logRows += n)),
-    scan(2, `SELECT command_id, compensated, entries FROM ${ks}.${LEDGER_COMPENSATIONS_TABLE} WHERE bucket = ?`, 'command_id', (n) => (counts.recordRows += n)),
+    scan(2, `SELECT command_id, compensated, corrections FROM ${ks}.${LEDGER_COMPENSATIONS_TABLE} WHERE bucket = ?`, 'command_id', (n) => (counts.recordRows += n)),
   ];
   const names = ['ledger_effects', 'event_log', 'ledger_compensations'];
   for await (const group of mergeByKey(inputs, (row) => row.key, (i) => `${ks}.${names[i]} bucket ${bucket.toISOString()}`)) {
@@ -121,7 +121,7 @@ export async function compensateBucket<C>(r: BucketRun<C>): Promise<void> {
         params: [e.account, compensationEntryId(group.key, e.account), group.key, types.Long.fromNumber(e.amount)],
       }));
       batch.push({
-        query: `INSERT INTO ${ks}.${LEDGER_COMPENSATIONS_TABLE} (bucket, command_id, applied, compensated, entries, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
+        query: `INSERT INTO ${ks}.${LEDGER_COMPENSATIONS_TABLE} (bucket, command_id, applied, compensated, corrections, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
         params: [bucket, group.key, applied, verdict.compensated, JSON.stringify(verdict.entries), new Date()],
       });
       await r.writes.run(() => client.batch(batch, { prepare: true, logged: true, isIdempotent: true }).then(() => undefined));

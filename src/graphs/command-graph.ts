@@ -1,0 +1,67 @@
+/**
+ * The CQRS command graph of the money-transfer sample (and of any CommandDomain), in two
+ * wirings over the same input:
+ *
+ *   commands (kafkaSource) → consumerRecordsDequeue → avroDeserializer → deadLetter →
+ *   delivery-id (one time-based UUID per delivery, BEFORE the fan-out) → ...
+ *
+ * - `parallelCommandGraph`: broadcast(2) → service branch (bind the domain's upserts as
+ *   one logged batch → cassandraRetrySink) and event-log branch (command → event with
+ *   `parent` = command id → eventLogSink). A record's offset commits only when both
+ *   branches have acknowledged it (broadcast joins the acknowledgements). A crash can
+ *   leave a delivery applied but not logged or logged but not applied; the compensation
+ *   job (src/graphs/compensation-job.ts) is right for every such crash point.
+ * - `seriesCommandGraph`: the service, then the log: a command whose service write
+ *   failed is never logged.
+ *
+ * Either branch can be replaced by a function of your own (`service`, `eventLog`: called
+ * per delivery, like `forEach`). Bad input (undecodable, unknown action, missing field,
+ * non-positive amount, unknown account) goes to the dead-letter topic with the reason.
+ *
+ * @example examples/cqrs-money-transfer.ts
+ */
+import type { RunnableGraph } from '../core/dsl.js';
+import { broadcast } from '../stages/broadcast.js';
+import { graph } from './builder.js';
+import type { CommandDelivery } from '../domain/ledger.js';
+import { branchSink, deliveries, serviceFlow } from '../internal/graphs/parts.js';
+import { type CommandGraphOptions, checkGraphOptions } from '../internal/graphs/options.js';
+
+export type { BranchFunction, CommandGraphOptions } from '../internal/graphs/options.js';
+export type { Branch, FaultHooks } from '../internal/graphs/faults.js';
+export type { CommandDomain } from '../internal/graphs/domain.js';
+
+/** What a parallel command graph's run resolves with: each branch sink's summary (undefined for a function branch). */
+export interface CommandGraphResult {
+  readonly service: unknown;
+  readonly eventLog: unknown;
+}
+
+/** What a series command graph's run resolves with: the event-log sink's summary. */
+export interface SeriesGraphResult {
+  readonly eventLog: unknown;
+}
+
+/** Service and event log in parallel branches after one fan-out. See the module comment. */
+export function parallelCommandGraph<C>(options: CommandGraphOptions<C>): RunnableGraph<CommandGraphResult> {
+  const o = checkGraphOptions('parallelCommandGraph', options);
+  return graph((b) => {
+    const fanout = b.add(broadcast<CommandDelivery<C>>(2), 'fanout');
+    b.connect(deliveries(o), fanout);
+    const service = b.add(branchSink(o, 'service'));
+    const eventLog = b.add(branchSink(o, 'log'));
+    b.connect(fanout.out(0), service);
+    b.connect(fanout.out(1), eventLog);
+    return { service, eventLog };
+  });
+}
+
+/** The service, then the event log, in one line: nothing is logged that the service did not write. */
+export function seriesCommandGraph<C>(options: CommandGraphOptions<C>): RunnableGraph<SeriesGraphResult> {
+  const o = checkGraphOptions('seriesCommandGraph', options);
+  return graph((b) => {
+    const eventLog = b.add(branchSink(o, 'log'));
+    b.connect(deliveries(o).via(serviceFlow(o)), eventLog);
+    return { eventLog };
+  });
+}

@@ -1,0 +1,78 @@
+/** The options of the command graphs, validated once up front (ConfigError naming the bad one). */
+import type { Kafka } from 'kafkajs';
+import type { SinkCallContext } from '../../stages/for-each.js';
+import type { KafkaSourceOptions } from '../../stages/kafka-source.js';
+import { ConfigError } from '../../errors.js';
+import type { CqlClient } from '../cassandra/client.js';
+import { DEFAULT_BUCKET_MS } from '../cassandra/event-log.js';
+import { type RetryOptions, type RetryPolicy, retryPolicy } from '../cassandra/retry.js';
+import { cqlIdentifier } from '../cassandra/schema.js';
+import { positiveInteger } from '../options.js';
+import type { CommandDelivery } from '../../domain/ledger.js';
+import type { CommandDomain } from './domain.js';
+import type { FaultHooks } from './faults.js';
+
+/** A branch you write yourself: called once per delivery; the record's offset commits only after it resolves. */
+export type BranchFunction<C> = (delivery: CommandDelivery<C>, context: SinkCallContext) => unknown;
+
+export interface CommandGraphOptions<C> {
+  /** Kafka bootstrap brokers; or give `kafka`, a kafkajs client. */
+  readonly brokers?: readonly string[];
+  readonly kafka?: Kafka;
+  /** The commands topic (Avro, schemas/command.avsc). */
+  readonly topic: string;
+  /** The consumer group. */
+  readonly groupId: string;
+  /** Where bad input goes, with the reason in its headers. Default `<topic>-dead-letter` (it must exist). */
+  readonly deadLetterTopic?: string;
+  /** A connected cassandra-driver Client. */
+  readonly client: CqlClient;
+  /** The keyspace of the service's tables and the event log. */
+  readonly keyspace: string;
+  /** The domain. Required (e.g. `moneyTransferDomain()`). */
+  readonly domain: CommandDomain<C>;
+  /** Writes in flight per branch. Default 16. */
+  readonly parallelism?: number;
+  /** Retries of the Cassandra writes (see RetryOptions; default 10 attempts within 60 s). */
+  readonly retry?: RetryOptions;
+  /** Size of the time buckets of the Kafka record timestamp, ms; the compensation job must use the same. Default one hour. */
+  readonly bucketMs?: number;
+  /** Consumer settings passed to kafkaSource (fromBeginning default true here, commitEveryN, commitIntervalMs...). */
+  readonly consumer?: Omit<KafkaSourceOptions, 'brokers' | 'kafka' | 'groupId' | 'topics'>;
+  /** Replaces the service branch (default: the domain's writes as one logged batch, retried). */
+  readonly service?: BranchFunction<C>;
+  /** Replaces the event-log branch (default: eventLogSink into the keyspace). */
+  readonly eventLog?: BranchFunction<C>;
+  /** Deterministic fault injection (tests, crash drills). Default none. */
+  readonly faults?: FaultHooks<CommandDelivery<C>>;
+}
+
+export interface CheckedGraphOptions<C> extends CommandGraphOptions<C> {
+  readonly keyspace: string;
+  readonly deadLetterTopic: string;
+  readonly parallelism: number;
+  readonly policy: RetryPolicy;
+  readonly bucketMs: number;
+}
+
+export function checkGraphOptions<C>(stage: string, o: CommandGraphOptions<C>): CheckedGraphOptions<C> {
+  if (o === null || typeof o !== 'object') throw new ConfigError(`${stage}: options are required`);
+  if (typeof o.topic !== 'string' || o.topic === '') throw new ConfigError(`${stage}: topic must be a non-empty string`);
+  if (typeof o.groupId !== 'string' || o.groupId === '') throw new ConfigError(`${stage}: groupId must be a non-empty string`);
+  if (o.deadLetterTopic !== undefined && (typeof o.deadLetterTopic !== 'string' || o.deadLetterTopic === '')) throw new ConfigError(`${stage}: deadLetterTopic must be a non-empty string`);
+  const domain = o.domain as CommandDomain<C> | undefined;
+  if (domain === undefined || typeof domain.parse !== 'function' || typeof domain.serviceWrites !== 'function' || typeof domain.logEntry !== 'function') {
+    throw new ConfigError(`${stage}: domain must be a CommandDomain (e.g. moneyTransferDomain())`);
+  }
+  for (const name of ['service', 'eventLog'] as const) {
+    if (o[name] !== undefined && typeof o[name] !== 'function') throw new ConfigError(`${stage}: ${name} must be a function`);
+  }
+  return {
+    ...o,
+    keyspace: cqlIdentifier(`${stage}: keyspace`, o.keyspace),
+    deadLetterTopic: o.deadLetterTopic ?? `${o.topic}-dead-letter`,
+    parallelism: positiveInteger(stage, 'parallelism', o.parallelism, 16),
+    policy: retryPolicy(stage, o.retry),
+    bucketMs: positiveInteger(stage, 'bucketMs', o.bucketMs, DEFAULT_BUCKET_MS),
+  };
+}
