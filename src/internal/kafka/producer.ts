@@ -1,4 +1,4 @@
-import type { Kafka, Message, Producer } from 'kafkajs';
+import { type Kafka, type Message, Partitioners, type Producer } from 'kafkajs';
 import { toKafkaError, within } from './client.js';
 
 /**
@@ -30,7 +30,7 @@ export class RunProducer {
   #connect(): Promise<Producer> {
     if (this.#closed) return Promise.reject(toKafkaError('producer closed', new Error('the run has ended'), { stage: this.stage }));
     this.#connecting ??= (async () => {
-      const producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: this.maxInFlightRequests, allowAutoTopicCreation: false });
+      const producer = this.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, idempotent: true, maxInFlightRequests: this.maxInFlightRequests, allowAutoTopicCreation: false });
       this.#producer = producer;
       try {
         await producer.connect();
