@@ -182,7 +182,13 @@ class Edge<T> implements Pull<T> {
     return new Promise((resolve, reject) => {
       if (this.signal.aborted) return reject(this.signal.reason);
       this.#pendingReject = reject;
-      this.upstream.pull(max).then(
+      let pending: Promise<Chunk<T> | undefined>;
+      try {
+        pending = this.upstream.pull(max);
+      } catch (error) {
+        pending = Promise.reject(error); // a pull that throws at once is still the upstream's failure
+      }
+      pending.then(
         (chunk) => {
           this.#pendingReject = undefined;
           if (chunk !== undefined) {

@@ -4,6 +4,7 @@ import {
   broadcast,
   collect,
   ConfigError,
+  defineFlow,
   defineSink,
   forEach,
   fromArray,
@@ -74,6 +75,18 @@ describe('run: failure', () => {
       if (failAt !== 'source') expect(counting.closed()).toBe(1);
     });
   }
+
+  it('names the stage whose pull throws synchronously (not its downstream)', async () => {
+    const hasty = defineFlow<number, number>('hasty', (upstream) => ({
+      pull: (max) => {
+        if (max > 0) throw new Error('thrown before any promise');
+        return upstream.pull(max);
+      },
+      cancel: (reason) => upstream.cancel(reason),
+    }));
+    const handle = fromArray([1]).via(hasty).via(map((n: number) => n)).runWith(collect());
+    await expect(handle.done).rejects.toMatchObject({ stage: 'hasty', message: expect.stringContaining('thrown before any promise') });
+  });
 
   it('closes an iterator source (its finally runs) when a later stage fails', async () => {
     let finalized = 0;
