@@ -52,7 +52,7 @@ export function cassandraBind<T>(options: CassandraBindOptions<T>): Flow<T, Boun
   const idempotent = options.idempotent ?? false;
   const markers = countMarkers(cql);
 
-  const failed = (item: T, key: string | undefined, message: string, cause?: unknown): CassandraError =>
+  const failed = (key: string | undefined, message: string, cause?: unknown): CassandraError =>
     new CassandraError(`${stage}: ${message}${key === undefined ? '' : ` (key ${key})`} (statement: ${cql})`, { cause, statement: cql, key, stage });
 
   const bindOne = async (item: T, attempt: number): Promise<BoundStatement<T> | null> => {
@@ -62,12 +62,12 @@ export function cassandraBind<T>(options: CassandraBindOptions<T>): Flow<T, Boun
       key = keyOf === undefined ? undefined : String(keyOf(item));
       params = await bind(item, { attempt });
     } catch (error) {
-      throw failed(item, key, `could not bind an element: ${messageOf(error)}`, error);
+      throw failed(key, `could not bind an element: ${messageOf(error)}`, error);
     }
     if (params === null) return null;
-    if (!Array.isArray(params)) throw failed(item, key, `bind must return an array of parameters or null, got ${typeof params}`);
+    if (!Array.isArray(params)) throw failed(key, `bind must return an array of parameters or null, got ${typeof params}`);
     if (markers !== undefined && params.length !== markers) {
-      throw failed(item, key, `the statement has ${markers} markers but bind gave ${params.length} parameters`);
+      throw failed(key, `the statement has ${markers} markers but bind gave ${params.length} parameters`);
     }
     return { query: cql, params, key, idempotent, item, rebind: () => bindOne(item, attempt + 1) };
   };
