@@ -141,6 +141,14 @@ export async function runCore(args: readonly string[]): Promise<void> {
     console.log(r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  '));
     if (i === 0) console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   }
+  // Same-round ratios: contenders of one round ran back to back, under the same load,
+  // so the median of per-round ratios is less exposed to a noisy machine than a ratio of medians.
+  const perRound = (a: string, b: string): number | null => {
+    const xs = samples.get(a);
+    const ys = samples.get(b);
+    if (xs === undefined || ys === undefined || xs.length === 0) return null;
+    return round2(median(xs.map((x, i) => x.elementsPerSec / ys[i].elementsPerSec)));
+  };
   const peers = PEERS.filter((p) => eps[p] !== undefined);
   const bestPeer = peers.length > 0 ? Math.max(...peers.map((p) => eps[p])) : undefined;
   const result = {
@@ -151,6 +159,9 @@ export async function runCore(args: readonly string[]): Promise<void> {
     ratioToFastestPeer: eps.dendrites !== undefined && bestPeer !== undefined ? round2(eps.dendrites / bestPeer) : null,
     ratioToFused: eps.dendrites !== undefined && eps.fused !== undefined ? round2(eps.dendrites / eps.fused) : null,
     peakRssMb: rss,
+    pairedRatioToFused: perRound('dendrites', 'fused'),
+    pairedRatioToFastestPeer:
+      bestPeer === undefined ? null : perRound('dendrites', peers.find((p) => eps[p] === bestPeer) ?? 'rxjs'),
   };
   console.log(JSON.stringify(result));
 }

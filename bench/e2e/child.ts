@@ -1,0 +1,30 @@
+// One contender in one process: `node --import tsx bench/e2e/child.ts '<ChildConfig JSON>'`.
+// Prints one JSON line (a ChildResult) last on stdout. Each contender's module is loaded
+// only in its own process, so its peak RSS is its own.
+import type { ChildConfig, ChildResult } from './common.js';
+
+const config = JSON.parse(process.argv[2] ?? '{}') as ChildConfig;
+
+async function main(): Promise<ChildResult> {
+  switch (config.contender) {
+    case 'dendrites':
+      return (await import('./dendrites.js')).runDendrites(config);
+    case 'baseline':
+      return (await import('./baseline.js')).runBaseline(config);
+    case 'ceiling':
+      return (await import('./ceiling.js')).runCeiling(config);
+    case 'ceiling-sweep':
+      return (await import('./ceiling.js')).sweepCeiling(config);
+    default:
+      throw new Error(`unknown contender ${String(config.contender)}`);
+  }
+}
+
+try {
+  const result = await main();
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+  process.exit(0);
+} catch (error) {
+  console.error(error);
+  process.exit(1);
+}

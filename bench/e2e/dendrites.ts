@@ -1,0 +1,124 @@
+// Contender 1: the sample's parallel CQRS graph (src/graphs/command-graph.ts) as it ships
+// (default parallelism 16 per branch, default consumer settings), on a fresh group and keyspace.
+// Instrumented from the outside only: the kafkajs client notes when each batch arrives,
+// the Cassandra client counts acknowledged writes and samples latencies.
+import type cassandra from 'cassandra-driver';
+import type { Consumer, ConsumerRunConfig, Kafka } from 'kafkajs';
+import { parallelCommandGraph } from '../../src/graphs/command-graph.js';
+import { moneyTransferDomain } from '../../src/domain/command-domain.js';
+import type { CqlClient } from '../../src/index.js';
+import type { CqlBatchEntry, CqlQueryOptions } from '../../src/internal/cassandra/client.js';
+import { Arrivals } from './arrivals.js';
+import { type ChildConfig, type ChildResult, LatencyProbe, newCassandra, newKafka, peakRssMb, sampled } from './common.js';
+
+/** A kafkajs client whose consumers report each batch's arrival before the stage sees it. */
+function instrumentedKafka(kafka: Kafka, arrivals: Arrivals): Kafka {
+  const wrapped = Object.create(kafka) as Kafka;
+  wrapped.consumer = (config) => {
+    const consumer: Consumer = kafka.consumer(config);
+    const run = consumer.run.bind(consumer);
+    consumer.run = (runConfig?: ConsumerRunConfig) => {
+      const eachBatch = runConfig?.eachBatch;
+      if (eachBatch === undefined) return run(runConfig);
+      return run({
+        ...runConfig,
+        eachBatch: (payload) => {
+          const m = payload.batch.messages;
+          if (m.length > 0) arrivals.batch(payload.batch.partition, Number(m[m.length - 1].offset));
+          return eachBatch(payload);
+        },
+      });
+    };
+    return consumer;
+  };
+  return wrapped;
+}
+
+interface Pending {
+  arrival: number | undefined;
+}
+
+/** A CqlClient that counts the two writes of each delivery and samples their latency. */
+function instrumentedClient(client: cassandra.Client, arrivals: Arrivals, probe: LatencyProbe, commands: number, allWritten: () => void): CqlClient {
+  let services = 0;
+  let logs = 0;
+  const pending = new Map<string, Pending>();
+  const check = (): void => {
+    if (services >= commands && logs >= commands) {
+      probe.lastAt = performance.now();
+      allWritten();
+    }
+  };
+  return {
+    async execute(query: string, params: unknown[], options: CqlQueryOptions) {
+      const result = await client.execute(query, params, options);
+      if (query.startsWith('BEGIN BATCH')) {
+        services++;
+        const id = params[1] as string;
+        if (sampled(id)) {
+          const other = pending.get(id);
+          if (other === undefined) pending.set(id, { arrival: undefined });
+          else {
+            pending.delete(id);
+            if (other.arrival !== undefined) probe.add(performance.now() - other.arrival);
+          }
+        }
+        check();
+      }
+      return result;
+    },
+    async batch(queries: CqlBatchEntry[], options: CqlQueryOptions) {
+      const result = await client.batch(queries as { query: string; params: unknown[] }[], options);
+      logs++;
+      const params = queries[0].params;
+      const id = params[1] as string;
+      if (sampled(id)) {
+        const arrival = arrivals.of(params[9] as number, (params[10] as cassandra.types.Long).toNumber());
+        const other = pending.get(id);
+        if (other === undefined) pending.set(id, { arrival });
+        else {
+          pending.delete(id);
+          if (arrival !== undefined) probe.add(performance.now() - arrival);
+        }
+      }
+      check();
+      return result;
+    },
+  };
+}
+
+export async function runDendrites(config: ChildConfig): Promise<ChildResult> {
+  const arrivals = new Arrivals();
+  const probe = new LatencyProbe(config.commands);
+  const kafka = instrumentedKafka(newKafka(config, 'e2e-dendrites'), arrivals);
+  const client = newCassandra(config);
+  await client.connect();
+  let allWritten!: () => void;
+  const written = new Promise<void>((resolve) => (allWritten = resolve));
+  const graph = parallelCommandGraph({
+    kafka,
+    topic: config.topic,
+    groupId: config.groupId,
+    client: instrumentedClient(client, arrivals, probe, config.commands, allWritten),
+    keyspace: config.keyspace,
+    domain: moneyTransferDomain(),
+  });
+  const handle = graph.run();
+  await Promise.race([
+    written,
+    handle.done.then(() => {
+      throw new Error('the command graph completed before every command was written');
+    }),
+  ]);
+  await handle.stop();
+  await client.shutdown();
+  const ms = probe.lastAt - (arrivals.firstAt ?? probe.lastAt);
+  return {
+    contender: 'dendrites',
+    commands: config.commands,
+    ms: Math.round(ms),
+    commandsPerSec: Math.round((config.commands / ms) * 1000),
+    ...probe.summary(),
+    peakRssMb: peakRssMb(),
+  };
+}
