@@ -13,7 +13,9 @@ import type { ConsumerRecords, KafkaRecord } from '../internal/kafka/records.js'
  *
  * - Emits when: downstream pulls and the current batch has records left.
  * - Backpressures when: downstream backpressures.
- * - Completes when: upstream completes and the current batch is handed out.
+ * - Completes when: upstream completes and the current batch is handed out, or the run is
+ *   stopped (`stop()`): the rest of the current batch is then left unacknowledged, to be
+ *   read again from the committed offset, so stopping never waits for a whole batch.
  * - Fails when: upstream fails.
  * - Cancels when: downstream cancels.
  */
@@ -24,6 +26,13 @@ export function consumerRecordsDequeue(): Flow<ConsumerRecords, KafkaRecord> {
     return {
       async pull(max) {
         for (;;) {
+          if (ctx.draining.aborted) {
+            const left = batches.reduce((n, b) => n + b.batch.records.length, 0) - next;
+            if (left > 0) ctx.metrics.count('dropped', left);
+            batches.length = 0;
+            next = 0;
+            return undefined;
+          }
           const head = batches[0];
           if (head === undefined) {
             const chunk = await upstream.pull(1);
