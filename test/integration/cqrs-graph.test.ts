@@ -5,7 +5,8 @@ import { moneyTransferDomain } from '../../src/domain/command-domain.js';
 import { untilCommitted } from '../../src/internal/graphs/committed.js';
 import { topicSize } from '../../src/internal/graphs/topics.js';
 import { transferMoney } from '../../src/internal/avro/command.js';
-import { cqrsFixture, sampleCommands, type CqrsFixture } from './fixtures/cqrs-fixture.js';
+import { sampleCommands } from '../../src/domain/sample.js';
+import { cqrsFixture, type CqrsFixture } from './fixtures/cqrs-fixture.js';
 
 let fx: CqrsFixture | undefined;
 afterEach(async () => {
@@ -18,10 +19,10 @@ const wirings = { parallel: parallelCommandGraph, series: seriesCommandGraph } a
 describe.each(Object.keys(wirings) as (keyof typeof wirings)[])('the %s command graph', (wiring) => {
   it('applies and logs every command once, and dead-letters bad input with the reason', async () => {
     fx = await cqrsFixture(`cqrs_${wiring}`);
-    const { opens, transfers } = sampleCommands(10, 200);
+    const { opens, transfers } = sampleCommands({ accounts: 10, transfers: 200 });
     const bad = [
-      transferMoney({ from_account: 'nobody', to_account: 'acct-1', amount: 5 }),
-      transferMoney({ from_account: 'acct-1', to_account: 'acct-2', amount: 0 }),
+      transferMoney({ from_account: 'nobody', to_account: opens[1].data.account_id ?? '', amount: 5 }),
+      transferMoney({ from_account: opens[1].data.account_id ?? '', to_account: opens[2].data.account_id ?? '', amount: 0 }),
     ];
     const g = wirings[wiring]({ kafka: fx.kafka, topic: fx.topic, groupId: fx.groupId, client: fx.client, keyspace: fx.keyspace, domain: moneyTransferDomain() });
     const handle = g.run();

@@ -1,0 +1,13 @@
+/** Clients for the CLI from the connection settings (KAFKA_BROKERS, CASSANDRA_CONTACT_POINTS, CASSANDRA_LOCAL_DC). */
+import cassandra from 'cassandra-driver';
+import { Kafka, logLevel } from 'kafkajs';
+import { connectionSettings } from '../../services/services.js';
+
+export function cliKafka(clientId: string): Kafka {
+  return new Kafka({ clientId, brokers: connectionSettings().kafkaBrokers, logLevel: logLevel.ERROR });
+}
+
+export function cliCassandra(): cassandra.Client {
+  const s = connectionSettings();
+  return new cassandra.Client({ contactPoints: s.cassandraContactPoints, localDataCenter: s.cassandraLocalDc });
+}
