@@ -41,6 +41,9 @@ export class ConsumerLoop {
   #offer: Offer | undefined;
   #wake: (() => void) | undefined;
   #stopped = false;
+  #running = false;
+  readonly #stoppedSignal: Promise<void>;
+  #signalStopped!: () => void;
   #closed = false;
   #failure: KafkaError | undefined;
   #acksSinceCommit = 0;
@@ -56,6 +59,7 @@ export class ConsumerLoop {
     this.#tracker = new OffsetTracker(() => {
       if (++this.#acksSinceCommit >= config.commitEveryN) this.#commitInBackground();
     });
+    this.#stoppedSignal = new Promise<void>((resolve) => (this.#signalStopped = resolve));
     this.#timer = setInterval(() => this.#commitInBackground(), config.commitIntervalMs);
     this.#timer.unref();
     const stop = (): void => this.stop();
@@ -66,7 +70,7 @@ export class ConsumerLoop {
   /** One batch of one partition, once kafkajs has fetched it; undefined once stopped. */
   async pull(): Promise<Chunk<ConsumerRecords> | undefined> {
     if (this.#stopped) return undefined;
-    await this.#start();
+    await Promise.race([this.#start(), this.#stoppedSignal]);
     for (;;) {
       if (this.#failure !== undefined) throw this.#failure;
       if (this.#stopped) return undefined;
@@ -83,6 +87,7 @@ export class ConsumerLoop {
   stop(): void {
     if (this.#stopped) return;
     this.#stopped = true;
+    this.#signalStopped();
     this.#withdraw();
     this.#wakeUp();
     const consumer = this.#consumer;
@@ -104,7 +109,7 @@ export class ConsumerLoop {
     const consumer = this.#consumer;
     if (consumer === undefined) return;
     let commitError: unknown;
-    if (this.#starting !== undefined && (await within(this.#starting.then(() => true, () => false), this.config.closeTimeoutMs))?.value === true) {
+    if (this.#running) {
       const committed = await within(
         this.#commit().catch((error: unknown) => void (commitError = error)),
         this.config.closeTimeoutMs,
@@ -154,6 +159,7 @@ export class ConsumerLoop {
     await consumer.connect();
     await consumer.subscribe({ topics: [...c.topics], fromBeginning: c.fromBeginning });
     await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 1, eachBatch: (p) => this.#eachBatch(p) });
+    this.#running = true;
   }
 
   /** Offers the batch to the stage's downstream and waits, heartbeating, until it is taken. */
@@ -238,7 +244,7 @@ export class ConsumerLoop {
         this.#commitAgain = false;
         this.#acksSinceCommit = 0;
         const pending = this.#tracker.pending();
-        if (pending.length === 0 || this.#consumer === undefined || this.#starting === undefined) return;
+        if (pending.length === 0 || !this.#running) return;
         try {
           await this.#send(pending);
         } catch (error) {

@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, deadLetter, kafkaSink, kafkaSource } from '../../src/index.js';
+
+// Options are validated when a stage is built, before anything connects.
+describe('Kafka stage options', () => {
+  const brokers = ['127.0.0.1:1'];
+  it('kafkaSource refuses bad options', () => {
+    expect(() => kafkaSource({ brokers, groupId: '', topics: ['t'] })).toThrow(ConfigError);
+    expect(() => kafkaSource({ brokers, groupId: 'g', topics: [] })).toThrow(/topics/);
+    expect(() => kafkaSource({ brokers: [], groupId: 'g', topics: ['t'] })).toThrow(/brokers/);
+    expect(() => kafkaSource({ groupId: 'g', topics: ['t'] })).toThrow(/brokers/);
+    expect(() => kafkaSource({ brokers, groupId: 'g', topics: ['t'], heartbeatInterval: 5000, sessionTimeout: 4000 })).toThrow(/heartbeatInterval/);
+    expect(() => kafkaSource({ brokers, groupId: 'g', topics: ['t'], commitEveryN: 0 })).toThrow(/commitEveryN/);
+    expect(() => kafkaSource({ brokers, groupId: 'g', topics: ['t'], commitIntervalMs: 1.5 })).toThrow(/commitIntervalMs/);
+    expect(kafkaSource({ brokers, groupId: 'g', topics: ['t'] })).toBeDefined();
+  });
+  it('kafkaSink and deadLetter refuse bad options', () => {
+    expect(() => kafkaSink({ brokers, maxInFlightRequests: 6 })).toThrow(/at most 5/);
+    expect(() => kafkaSink({ brokers, batchSize: 0 })).toThrow(ConfigError);
+    expect(() => kafkaSink({ brokers, topic: '' })).toThrow(ConfigError);
+    expect(() => deadLetter({ brokers, topic: '' })).toThrow(ConfigError);
+    expect(deadLetter({ brokers, topic: 'dlq' })).toBeDefined();
+  });
+  it('a source stopped before its first pull completes without connecting', async () => {
+    const handle = kafkaSource({ brokers, groupId: 'g', topics: ['t'] }).runWith((await import('../../src/index.js')).collect());
+    const result = await handle.stop({ timeoutMs: 2000 });
+    expect(result).toEqual([]);
+  });
+});
