@@ -11,9 +11,12 @@ import { type ChildConfig, type ChildResult, LatencyProbe, newCassandra, newKafk
 /** The accounts the service knows (what the domain reads when it starts). */
 async function knownAccounts(client: cassandra.Client, keyspace: string): Promise<Set<string>> {
   const out = new Set<string>();
-  for await (const row of client.stream(`SELECT account_id FROM ${keyspace}.accounts`, [], { prepare: true, fetchSize: 5000 })) {
-    out.add(String((row as cassandra.types.Row).get('account_id')));
-  }
+  let pageState: string | undefined;
+  do {
+    const page = await client.execute(`SELECT account_id FROM ${keyspace}.accounts`, [], { prepare: true, fetchSize: 5000, pageState });
+    for (const row of page.rows) out.add(String(row.get('account_id')));
+    pageState = page.pageState ?? undefined;
+  } while (pageState !== undefined);
   return out;
 }
 

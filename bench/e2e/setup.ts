@@ -1,0 +1,138 @@
+// Fresh state per run (a keyspace with the service's tables and the event log, the accounts
+// opened), and the check that a run wrote every command exactly once.
+import type cassandra from 'cassandra-driver';
+import type { Kafka } from 'kafkajs';
+import { openAccount } from '../../src/internal/avro/command.js';
+import { bucketsBetween, newDeliveryId } from '../../src/internal/cassandra/event-log.js';
+import { dropKeyspace } from '../../src/internal/cassandra/schema.js';
+import { serviceWrites } from '../../src/domain/ledger.js';
+import { parseMoneyCommand } from '../../src/domain/money-transfer.js';
+import { createMoneyTransferSchema } from '../../src/domain/setup.js';
+
+export const INITIAL_BALANCE = 1_000_000;
+
+/** What a correct run leaves in Cassandra, computed from the commands produced. */
+export interface Expected {
+  readonly commands: number;
+  readonly accounts: readonly string[];
+  /** Ledger entries per account (the opening entry included) and the balance. */
+  readonly entries: ReadonlyMap<string, number>;
+  readonly balances: ReadonlyMap<string, number>;
+  /** Event-log rows per aggregate (the from-account). */
+  readonly logByAggregate: ReadonlyMap<string, number>;
+  readonly amountSum: number;
+  /** Bucket range of the Kafka timestamps (and of the opening rows). */
+  readonly since: number;
+  readonly until: number;
+}
+
+export interface TransferLike {
+  readonly from: string;
+  readonly to: string;
+  readonly amount: number;
+}
+
+export function expectedOf(accounts: readonly string[], transfers: readonly TransferLike[], since: number, until: number): Expected {
+  const entries = new Map<string, number>(accounts.map((a) => [a, 1]));
+  const balances = new Map<string, number>(accounts.map((a) => [a, INITIAL_BALANCE]));
+  const logByAggregate = new Map<string, number>(accounts.map((a) => [a, 0]));
+  let amountSum = 0;
+  for (const t of transfers) {
+    entries.set(t.from, (entries.get(t.from) ?? 0) + 1);
+    entries.set(t.to, (entries.get(t.to) ?? 0) + 1);
+    balances.set(t.from, (balances.get(t.from) ?? 0) - t.amount);
+    balances.set(t.to, (balances.get(t.to) ?? 0) + t.amount);
+    logByAggregate.set(t.from, (logByAggregate.get(t.from) ?? 0) + 1);
+    amountSum += t.amount;
+  }
+  return { commands: transfers.length, accounts, entries, balances, logByAggregate, amountSum, since, until };
+}
+
+/**
+ * A fresh keyspace with the money-transfer tables, where every account was opened: the
+ * service applied one open-account command per account (effect row, opening ledger entry,
+ * account row), as a run of the graph over open-account commands would have left it.
+ */
+export async function freshKeyspace(client: cassandra.Client, keyspace: string, accounts: readonly string[], openedAt: number): Promise<void> {
+  await createMoneyTransferSchema(client, keyspace);
+  await Promise.all(
+    accounts.map((account_id) => {
+      const command = parseMoneyCommand(openAccount({ account_id, owner: `owner of ${account_id}`, initial_balance: INITIAL_BALANCE }, { timestamp: openedAt }));
+      const delivery = { id: newDeliveryId(), kafkaTimestamp: openedAt, topic: 'bench-setup', partition: 0, offset: 0 };
+      return client.batch(serviceWrites(keyspace, { command, delivery }), { prepare: true, logged: true });
+    }),
+  );
+}
+
+export async function dropQuietly(client: cassandra.Client, keyspace: string): Promise<void> {
+  await dropKeyspace(client, keyspace).catch(() => undefined);
+}
+
+async function one(client: cassandra.Client, cql: string, params: unknown[]): Promise<cassandra.types.Row> {
+  const rs = await client.execute(cql, params, { prepare: true, readTimeout: 120_000 });
+  return rs.rows[0];
+}
+
+const num = (v: unknown): number => (typeof v === 'number' ? v : Number(String(v)));
+
+/**
+ * Checks that every command was written exactly once by both writes: rows per table,
+ * ledger entries and balance per account, event-log rows per aggregate, the committed
+ * offsets of the group (Kafka contenders). Returns the failures (empty when right).
+ */
+export async function verify(client: cassandra.Client, keyspace: string, e: Expected, kafka?: { kafka: Kafka; groupId: string; topic: string }): Promise<string[]> {
+  const problems: string[] = [];
+  const expect = (what: string, actual: number, expected: number): void => {
+    if (actual !== expected) problems.push(`${what}: ${actual}, expected ${expected}`);
+  };
+  let effects = 0;
+  let log = 0;
+  for (const bucket of bucketsBetween(e.since, e.until)) {
+    effects += num((await one(client, `SELECT count(*) AS n FROM ${keyspace}.ledger_effects WHERE bucket = ?`, [bucket])).get('n'));
+    log += num((await one(client, `SELECT count(*) AS n FROM ${keyspace}.event_log WHERE bucket = ?`, [bucket])).get('n'));
+  }
+  expect('ledger_effects rows', effects, e.commands + e.accounts.length);
+  expect('event_log rows', log, e.commands);
+  let balanceSum = 0;
+  let byAggregate = 0;
+  for (const account of e.accounts) {
+    const row = await one(client, `SELECT count(*) AS n, sum(amount) AS s FROM ${keyspace}.ledger_entries WHERE account = ?`, [account]);
+    expect(`ledger_entries rows of ${account}`, num(row.get('n')), e.entries.get(account) ?? 0);
+    expect(`balance of ${account}`, num(row.get('s')), e.balances.get(account) ?? 0);
+    balanceSum += num(row.get('s'));
+    const n = num((await one(client, `SELECT count(*) AS n FROM ${keyspace}.event_log_by_aggregate WHERE aggregate_id = ?`, [account])).get('n'));
+    expect(`event_log_by_aggregate rows of ${account}`, n, e.logByAggregate.get(account) ?? 0);
+    byAggregate += n;
+  }
+  expect('event_log_by_aggregate rows', byAggregate, e.commands);
+  expect('sum of all balances', balanceSum, INITIAL_BALANCE * e.accounts.length);
+  const accounts = num((await one(client, `SELECT count(*) AS n FROM ${keyspace}.accounts`, [])).get('n'));
+  expect('accounts rows', accounts, e.accounts.length);
+  if (kafka !== undefined) {
+    const lag = await committedLag(kafka.kafka, kafka.groupId, kafka.topic);
+    expect(`offsets committed by ${kafka.groupId}`, lag.committed, lag.total);
+    expect(`records in ${kafka.topic}`, lag.total, e.commands);
+  }
+  return problems;
+}
+
+/** Records in `topic`, and how many of them `groupId` has committed past. */
+async function committedLag(kafka: Kafka, groupId: string, topic: string): Promise<{ total: number; committed: number }> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const ends = await admin.fetchTopicOffsets(topic);
+    const [group] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    const at = new Map((group?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
+    let total = 0;
+    let committed = 0;
+    for (const p of ends) {
+      total += Number(p.high) - Number(p.low);
+      const c = at.get(p.partition) ?? -1;
+      committed += c < 0 ? 0 : Math.max(0, c - Number(p.low));
+    }
+    return { total, committed };
+  } finally {
+    await admin.disconnect();
+  }
+}
