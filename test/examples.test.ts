@@ -1,0 +1,37 @@
+// Every `@example` in the docs names a file in examples/, and the in-memory examples run.
+import { execFile } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((entry) => {
+    const path = join(dir, entry);
+    return statSync(path).isDirectory() ? sourceFiles(path) : path.endsWith('.ts') ? [path] : [];
+  });
+}
+
+describe('examples', () => {
+  it('every @example names a runnable file in examples/', () => {
+    const references = sourceFiles('src').flatMap((file) =>
+      [...readFileSync(file, 'utf8').matchAll(/@example\s+(examples\/\S+\.ts)/g)].map((m) => ({ file, example: m[1] })),
+    );
+    expect(references.length).toBeGreaterThan(5);
+    const missing = references.filter((r) => !existsSync(r.example));
+    expect(missing).toEqual([]);
+  });
+
+  it('in-memory-graph runs, applies the commands and draws the graph', async () => {
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'examples/in-memory-graph.ts']);
+    expect(stdout).toContain('flowchart LR');
+    expect(stdout).toMatch(/applied 857 commands, total amount 2997/);
+  }, 60_000);
+
+  it('rx-interop runs', async () => {
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'examples/rx-interop.ts']);
+    expect(stdout.trim().length).toBeGreaterThan(0);
+  }, 60_000);
+});
