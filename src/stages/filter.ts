@@ -18,6 +18,14 @@ export function filter<T>(predicate: (item: T) => boolean): Flow<T, T> {
         const chunk = await upstream.pull(max);
         if (chunk === undefined) return undefined;
         const { items: all, acks: allAcks } = chunk;
+        if (allAcks === undefined) {
+          // Untracked elements (in-memory sources): no acknowledgements to carry or call.
+          const kept: T[] = [];
+          for (let i = 0; i < all.length; i++) if (predicate(all[i])) kept.push(all[i]);
+          if (kept.length === all.length) return chunk;
+          if (kept.length > 0) return { items: kept };
+          continue;
+        }
         const items: T[] = [];
         const acks: Ack[] | undefined = allAcks === undefined ? undefined : [];
         for (let i = 0; i < all.length; i++) {
