@@ -23,6 +23,8 @@ interface Sample {
   readonly elements: number;
   readonly ms: number;
   readonly elementsPerSec: number;
+  /** User + system CPU time of the measured pass (less exposed to a shared machine than wall time). */
+  readonly cpuMs: number;
   readonly peakRssMb: number;
 }
 
@@ -52,15 +54,18 @@ async function child(name: string, elements: number): Promise<Sample> {
   // code with a grown heap (steady state, as a long-running stream would be).
   check(name, elements, await contender(data));
   globalThis.gc?.();
+  const cpu = process.cpuUsage();
   const started = performance.now();
   const outcome = await contender(data);
   const ms = performance.now() - started;
+  const cpuUsed = process.cpuUsage(cpu);
   check(name, elements, outcome);
   return {
     contender: name,
     elements,
     ms,
     elementsPerSec: (elements / ms) * 1000,
+    cpuMs: (cpuUsed.user + cpuUsed.system) / 1000,
     peakRssMb: process.resourceUsage().maxRSS / 1024,
   };
 }
@@ -117,7 +122,7 @@ export async function runCore(args: readonly string[]): Promise<void> {
 
   const eps: Record<string, number> = {};
   const rss: Record<string, number> = {};
-  const rows: string[][] = [['contender', 'elements/s (median)', 'min', 'max', 'ms (median)', 'peak RSS MB', 'vs dendrites']];
+  const rows: string[][] = [['contender', 'elements/s (median)', 'min', 'max', 'ms (median)', 'CPU ms (median)', 'peak RSS MB', 'vs dendrites']];
   for (const name of names) {
     const list = samples.get(name) ?? [];
     eps[name] = Math.round(median(list.map((s) => s.elementsPerSec)));
@@ -132,6 +137,7 @@ export async function runCore(args: readonly string[]): Promise<void> {
       Math.round(Math.min(...e)).toLocaleString('en-US'),
       Math.round(Math.max(...e)).toLocaleString('en-US'),
       median(list.map((s) => s.ms)).toFixed(0),
+      median(list.map((s) => s.cpuMs)).toFixed(0),
       String(rss[name]),
       eps.dendrites === undefined ? '-' : (eps[name] / eps.dendrites).toFixed(2),
     ]);
