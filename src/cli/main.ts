@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 /**
  * The `dendrites` command: `demo`, `compensate`, `services`, `produce`, `graph`, `run`.
  * Exit codes: 0 done (for `demo`: balances correct), 1 failed, 2 bad arguments.
