@@ -64,13 +64,83 @@ function asError(error: unknown): Error {
 }
 
 /**
+ * The rejecters of the first attempts in flight, per signal, and one abort listener per
+ * signal that rejects them all (no listener per write, no reaction list that grows).
+ */
+const inFlight = new WeakMap<AbortSignal, Set<(reason: unknown) => void>>();
+
+/** `work`, or its rejection with `signal`'s reason as soon as `signal` aborts (as p-retry races an attempt). */
+function raceAbort<R>(work: Promise<R>, signal: AbortSignal): Promise<R> {
+  if (signal.aborted) return work; // p-retry adds no abort listener to an aborted signal
+  let rejecters = inFlight.get(signal);
+  if (rejecters === undefined) {
+    const set = new Set<(reason: unknown) => void>();
+    rejecters = set;
+    inFlight.set(signal, set);
+    signal.addEventListener('abort', () => {
+      for (const reject of set) reject(signal.reason);
+      set.clear();
+    }, { once: true });
+  }
+  const set = rejecters;
+  return new Promise<R>((resolve, reject) => {
+    set.add(reject);
+    work.then(
+      (value) => {
+        set.delete(reject);
+        resolve(value);
+      },
+      (error: unknown) => {
+        set.delete(reject);
+        reject(error);
+      },
+    );
+  });
+}
+
+/**
  * Runs `attempt` until it resolves, retrying what `classify` says is safe. Rejects with
  * the first non-retriable failure (a CassandraError; no retries spent), with a
  * RetriesExhaustedError (cause: the last failure; `attempts`) when the policy runs out,
  * or with the abort reason when `signal` aborts.
+ *
+ * The first attempt runs outside p-retry, raced against `signal` as p-retry races it:
+ * nearly every write succeeds at once, and p-retry's set-up per call (an operation with
+ * its timeouts, an abort listener) cost more than the write's own JavaScript. When it
+ * fails, p-retry takes over and sees that failure as attempt 1 (same classification,
+ * same backoff, and the total time counted from the first attempt).
  */
 export async function withRetries<R>(
   attempt: (attemptNumber: number) => Promise<R>,
+  policy: RetryPolicy,
+  context: WriteContext,
+  signal: AbortSignal,
+  onRetry?: (error: unknown, attemptNumber: number) => void,
+): Promise<R> {
+  const started = Date.now();
+  let first: Promise<R>;
+  try {
+    first = attempt(1);
+  } catch (error) {
+    first = Promise.reject(error);
+  }
+  let replay: { error: unknown } | undefined;
+  try {
+    return await raceAbort(first, signal);
+  } catch (error) {
+    if (signal.aborted) {
+      first.catch(() => undefined);
+      throw signal.reason;
+    }
+    replay = { error };
+  }
+  return retryAfterFirst(attempt, replay, Date.now() - started, policy, context, signal, onRetry);
+}
+
+async function retryAfterFirst<R>(
+  attempt: (attemptNumber: number) => Promise<R>,
+  replay: { error: unknown },
+  elapsedMs: number,
   policy: RetryPolicy,
   context: WriteContext,
   signal: AbortSignal,
@@ -85,6 +155,7 @@ export async function withRetries<R>(
         if (n > 1) onRetry?.(last, n);
         attempts = n;
         try {
+          if (n === 1) throw replay.error;
           return await attempt(n);
         } catch (error) {
           last = error;
@@ -101,7 +172,8 @@ export async function withRetries<R>(
         minTimeout: policy.minDelayMs,
         maxTimeout: policy.maxDelayMs,
         randomize: true,
-        maxRetryTime: policy.maxTotalMs,
+        // Counted from the first attempt, which ran before p-retry started (0: no bound).
+        maxRetryTime: policy.maxTotalMs === 0 ? 0 : Math.max(1, policy.maxTotalMs - elapsedMs),
         signal,
       },
     );
