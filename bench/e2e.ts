@@ -43,7 +43,7 @@ function median(xs: readonly number[]): number {
 const round = (x: number, digits = 2): number => Math.round(x * 10 ** digits) / 10 ** digits;
 
 function spawnChild(config: ChildConfig, profileDir: string | undefined): Promise<ChildResult> {
-  const flags = ['--import', 'tsx', ...(profileDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-name', `${config.contender}-${Date.now()}.cpuprofile`])];
+  const flags = ['--import', 'tsx', ...(profileDir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', profileDir])];
   return new Promise((resolvePromise, reject) => {
     const proc = spawn(process.execPath, [...flags, CHILD, JSON.stringify(config)], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
@@ -97,7 +97,7 @@ async function runOnce(
     if (problems.length > 0) {
       throw new Error(`${contender} did not write every command exactly once (keyspace ${keyspace}):\n  ${problems.slice(0, 20).join('\n  ')}`);
     }
-    log(`${contender.padEnd(9)} ${String(result.commandsPerSec).padStart(7)} commands/s  p50 ${result.p50Ms ?? '-'} ms  p99 ${result.p99Ms ?? '-'} ms  peak RSS ${result.peakRssMb} MB  (${result.ms} ms, checked)`);
+    log(`${contender.padEnd(9)} ${String(result.commandsPerSec).padStart(7)} commands/s  p50 ${result.p50Ms ?? '-'} ms  p99 ${result.p99Ms ?? '-'} ms  peak RSS ${result.peakRssMb} MB  cpu ${result.cpuMs ?? '-'} ms  (${result.ms} ms, checked) ${result.note ?? ''}`);
     await dropQuietly(client, keyspace);
     return result;
   } catch (error) {

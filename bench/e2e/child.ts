@@ -22,7 +22,8 @@ async function main(): Promise<ChildResult> {
 
 try {
   const result = await main();
-  process.stdout.write(`${JSON.stringify(result)}\n`);
+  const cpu = process.cpuUsage();
+  process.stdout.write(`${JSON.stringify({ ...result, cpuMs: Math.round((cpu.user + cpu.system) / 1000) })}\n`);
   process.exit(0);
 } catch (error) {
   console.error(error);

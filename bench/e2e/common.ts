@@ -36,6 +36,8 @@ export interface ChildResult {
   readonly p99Ms: number | null;
   readonly latencySamples: number;
   readonly peakRssMb: number;
+  /** CPU time of the whole child process (user + system), ms. */
+  readonly cpuMs?: number;
   readonly note?: string;
   readonly sweep?: readonly { readonly concurrency: number; readonly commandsPerSec: number }[];
 }

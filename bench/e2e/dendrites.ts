@@ -34,6 +34,30 @@ function instrumentedKafka(kafka: Kafka, arrivals: Arrivals): Kafka {
   return wrapped;
 }
 
+/** Writes in flight, averaged over time. */
+const inFlight = {
+  n: 0,
+  area: 0,
+  at: 0,
+  started: 0,
+  enter(): void {
+    this.tick();
+    this.n++;
+  },
+  leave(): void {
+    this.tick();
+    this.n--;
+  },
+  tick(): void {
+    const now = performance.now();
+    if (this.at > 0) this.area += this.n * (now - this.at);
+    this.at = now;
+  },
+  mean(): number {
+    return this.at > this.started ? Math.round((this.area / (this.at - this.started)) * 10) / 10 : 0;
+  },
+};
+
 interface Pending {
   arrival: number | undefined;
 }
@@ -43,6 +67,7 @@ function instrumentedClient(client: cassandra.Client, arrivals: Arrivals, probe:
   let services = 0;
   let logs = 0;
   const pending = new Map<string, Pending>();
+  inFlight.started = performance.now();
   const check = (): void => {
     if (services >= commands && logs >= commands) {
       probe.lastAt = performance.now();
@@ -51,7 +76,8 @@ function instrumentedClient(client: cassandra.Client, arrivals: Arrivals, probe:
   };
   return {
     async execute(query: string, params: unknown[], options: CqlQueryOptions) {
-      const result = await client.execute(query, params, options);
+      inFlight.enter();
+      const result = await client.execute(query, params, options).finally(() => inFlight.leave());
       if (query.startsWith('BEGIN BATCH')) {
         services++;
         const id = params[1] as string;
@@ -68,7 +94,8 @@ function instrumentedClient(client: cassandra.Client, arrivals: Arrivals, probe:
       return result;
     },
     async batch(queries: CqlBatchEntry[], options: CqlQueryOptions) {
-      const result = await client.batch(queries as { query: string; params: unknown[] }[], options);
+      inFlight.enter();
+      const result = await client.batch(queries as { query: string; params: unknown[] }[], options).finally(() => inFlight.leave());
       logs++;
       const params = queries[0].params;
       const id = params[1] as string;
@@ -120,5 +147,6 @@ export async function runDendrites(config: ChildConfig): Promise<ChildResult> {
     commandsPerSec: Math.round((config.commands / ms) * 1000),
     ...probe.summary(),
     peakRssMb: peakRssMb(),
+    note: `the sample as shipped: parallelism 16 per branch, default consumer settings; ${inFlight.mean()} writes in flight on average`,
   };
 }
