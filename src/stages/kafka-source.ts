@@ -26,6 +26,13 @@ export interface KafkaSourceOptions extends KafkaClientOptions {
   readonly closeTimeoutMs?: number;
   /** Most bytes fetched per partition per request (bounds the memory of one batch). Default 1 MiB. */
   readonly maxBytesPerPartition?: number;
+  /**
+   * Most bytes of one fetch request over all its partitions (kafkajs `maxBytes`; the broker
+   * may return one record batch beyond it so a consumer always makes progress). With
+   * `maxBytesPerPartition` it bounds what one fetch holds: min(maxBytes, partitions ×
+   * maxBytesPerPartition). Default 10 MiB (kafkajs'); at least `maxBytesPerPartition`.
+   */
+  readonly maxBytes?: number;
   /** Longest a fetch waits for data on the broker, ms. Default 1,000. */
   readonly maxWaitTimeInMs?: number;
 }
@@ -39,10 +46,10 @@ export interface KafkaSourceOptions extends KafkaClientOptions {
  * record before it were acknowledged; commits are batched (every `commitEveryN` acks or
  * `commitIntervalMs`), never per record. While the graph backpressures, the waiting batch
  * is held and the consumer keeps heartbeating, so it stays in its group however slow the
- * downstream is; at most one batch waits (memory stays bounded by `maxBytesPerPartition`
- * and kafkajs' one fetch). On a rebalance, what was processed is committed, records of the
- * batches already emitted stop being emitted (`live()` turns false; the dequeue drops
- * them), their late acknowledgements are ignored, and the partitions are read again from
+ * downstream is; at most one batch waits (memory stays bounded by kafkajs' one fetch:
+ * `maxBytes`, and `maxBytesPerPartition` per partition). On a rebalance, what was
+ * processed is committed, records of the batches already emitted stop being emitted
+ * (`live()` turns false; the dequeue drops them), their late acknowledgements are ignored, and the partitions are read again from
  * their committed offsets by whoever owns them next.
  *
  * - Emits when: downstream pulls and kafkajs has fetched a batch.
@@ -78,8 +85,12 @@ export function kafkaSource(options: KafkaSourceOptions): Source<ConsumerRecords
     commitIntervalMs: positiveInteger(stage, 'commitIntervalMs', options.commitIntervalMs, 1_000),
     closeTimeoutMs: positiveInteger(stage, 'closeTimeoutMs', options.closeTimeoutMs, 10_000),
     maxBytesPerPartition: positiveInteger(stage, 'maxBytesPerPartition', options.maxBytesPerPartition, 1_048_576),
+    maxBytes: positiveInteger(stage, 'maxBytes', options.maxBytes, 10_485_760),
     maxWaitTimeInMs: nonNegative(stage, 'maxWaitTimeInMs', options.maxWaitTimeInMs, 1_000),
   };
+  if (config.maxBytes < config.maxBytesPerPartition) {
+    throw new ConfigError(`${stage}: maxBytes (${config.maxBytes}) must be at least maxBytesPerPartition (${config.maxBytesPerPartition})`, { stage });
+  }
   if (typeof config.fromBeginning !== 'boolean') throw new ConfigError(`${stage}: fromBeginning must be a boolean`, { stage });
   return defineSource<ConsumerRecords>(stage, (ctx) => {
     const loop = new ConsumerLoop(config, ctx);

@@ -12,6 +12,9 @@ describe('Kafka stage options', () => {
     expect(() => kafkaSource({ brokers, groupId: 'g', topics: ['t'], heartbeatInterval: 5000, sessionTimeout: 4000 })).toThrow(/heartbeatInterval/);
     expect(() => kafkaSource({ brokers, groupId: 'g', topics: ['t'], commitEveryN: 0 })).toThrow(/commitEveryN/);
     expect(() => kafkaSource({ brokers, groupId: 'g', topics: ['t'], commitIntervalMs: 1.5 })).toThrow(/commitIntervalMs/);
+    expect(() => kafkaSource({ brokers, groupId: 'g', topics: ['t'], maxBytes: 0 })).toThrow(/maxBytes/);
+    expect(() => kafkaSource({ brokers, groupId: 'g', topics: ['t'], maxBytes: 65_536, maxBytesPerPartition: 131_072 })).toThrow(/maxBytes \(65536\) must be at least maxBytesPerPartition/);
+    expect(kafkaSource({ brokers, groupId: 'g', topics: ['t'], maxBytes: 1_048_576, maxBytesPerPartition: 262_144 })).toBeDefined();
     expect(kafkaSource({ brokers, groupId: 'g', topics: ['t'] })).toBeDefined();
   });
   it('kafkaSink and deadLetter refuse bad options', () => {

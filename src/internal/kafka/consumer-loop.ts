@@ -18,6 +18,7 @@ export interface ConsumerLoopConfig {
   readonly commitIntervalMs: number;
   readonly closeTimeoutMs: number;
   readonly maxBytesPerPartition: number;
+  readonly maxBytes: number;
   readonly maxWaitTimeInMs: number;
 }
 
@@ -136,6 +137,7 @@ export class ConsumerLoop {
       heartbeatInterval: c.heartbeatInterval,
       rebalanceTimeout: c.rebalanceTimeout,
       maxBytesPerPartition: c.maxBytesPerPartition,
+      maxBytes: c.maxBytes,
       maxWaitTimeInMs: c.maxWaitTimeInMs,
     });
     this.#consumer = consumer;
