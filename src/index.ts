@@ -52,7 +52,7 @@ export { avroSerializer, type AvroSerializerOptions } from './stages/avro-serial
 export { deadLetter, type DeadLetterOptions, DEAD_LETTER_HEADERS } from './stages/dead-letter.js';
 export { kafkaSink, type KafkaSinkOptions, type KafkaSinkResult, type OutgoingMessage } from './stages/kafka-sink.js';
 export type { KafkaClientOptions } from './internal/kafka/client.js';
-export { parallelCommandGraph, seriesCommandGraph, type CommandGraphOptions, type CommandGraphResult, type SeriesGraphResult, type BranchFunction, type Branch, type FaultHooks, type CommandDomain } from './graphs/command-graph.js';
+export { parallelCommandGraph, seriesCommandGraph, type CommandGraphOptions, type CommandGraphResult, type SeriesGraphResult, type BranchFunction, type Branch, type FaultHooks, type CommandDomain, DEFAULT_GRAPH_PARALLELISM, GRAPH_FETCH_DEFAULTS } from './graphs/command-graph.js';
 export { compensate, type CompensateOptions, type CompensationSummary, type CompensationProgress, type CompensationDomain, type CommandReport, type Movement } from './graphs/compensation-job.js';
 export * from './domain/index.js';
 export { moneyTransferDomain } from './domain/command-domain.js';

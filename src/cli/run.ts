@@ -7,7 +7,7 @@
 import type { RunnableGraph } from '../core/dsl.js';
 import type { MetricsSnapshot } from '../core/metrics.js';
 import { moneyTransferDomain } from '../domain/command-domain.js';
-import { type CommandGraphOptions, parallelCommandGraph, seriesCommandGraph } from '../graphs/command-graph.js';
+import { type CommandGraphOptions, DEFAULT_GRAPH_PARALLELISM, parallelCommandGraph, seriesCommandGraph } from '../graphs/command-graph.js';
 import type { MoneyCommand } from '../domain/money-transfer.js';
 import type { CqlClient } from '../internal/cassandra/client.js';
 import type { Kafka } from 'kafkajs';
@@ -39,7 +39,7 @@ export function runOptions(kafka: Kafka, client: CqlClient, v: Record<string, un
     groupId: required(v, 'group'),
     keyspace: required(v, 'keyspace'),
     domain: moneyTransferDomain(),
-    parallelism: int(v, 'parallelism', 16),
+    parallelism: int(v, 'parallelism', DEFAULT_GRAPH_PARALLELISM),
     consumer: {
       commitIntervalMs: int(v, 'commit-interval-ms', 1_000),
       commitEveryN: int(v, 'commit-every-n', 1_000),

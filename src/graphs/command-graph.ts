@@ -28,6 +28,7 @@ import { branchSink, deliveries, serviceFlow } from '../internal/graphs/parts.js
 import { type CommandGraphOptions, checkGraphOptions } from '../internal/graphs/options.js';
 
 export type { BranchFunction, CommandGraphOptions } from '../internal/graphs/options.js';
+export { DEFAULT_GRAPH_PARALLELISM, GRAPH_FETCH_DEFAULTS } from '../internal/graphs/options.js';
 export type { Branch, FaultHooks } from '../internal/graphs/faults.js';
 export type { CommandDomain } from '../internal/graphs/domain.js';
 

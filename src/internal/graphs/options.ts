@@ -15,6 +15,23 @@ import type { FaultHooks } from './faults.js';
 /** A branch you write yourself: called once per delivery; the record's offset commits only after it resolves. */
 export type BranchFunction<C> = (delivery: CommandDelivery<C>, context: SinkCallContext) => unknown;
 
+/**
+ * Writes in flight per branch unless `parallelism` says otherwise. Measured with the e2e
+ * bench (bench/RESULTS.md, "e2e"): a logged batch takes ~4–5 ms on the local services, so
+ * 16 per branch capped the graph near 32 writes / 5 ms ≈ 3,300 commands/s while Cassandra
+ * could take more; 64 keeps Cassandra busy without queueing much more in its own pool.
+ * Lower it for a small cluster shared with other work.
+ */
+export const DEFAULT_GRAPH_PARALLELISM = 64;
+
+/**
+ * The fetch bounds the command graphs give `kafkaSource` unless `consumer` says otherwise:
+ * 256 KiB per partition and 1 MiB per fetch (kafkajs' own are 1 MiB and 10 MiB). One fetch
+ * is what the graph holds of Kafka, so this bounds its memory independently of the
+ * backlog, and still hands out ~1,500 records (of the sample's size) per batch.
+ */
+export const GRAPH_FETCH_DEFAULTS = { maxBytesPerPartition: 262_144, maxBytes: 1_048_576 } as const;
+
 export interface CommandGraphOptions<C> {
   /** Kafka bootstrap brokers; or give `kafka`, a kafkajs client. */
   readonly brokers?: readonly string[];
@@ -31,13 +48,16 @@ export interface CommandGraphOptions<C> {
   readonly keyspace: string;
   /** The domain. Required (e.g. `moneyTransferDomain()`). */
   readonly domain: CommandDomain<C>;
-  /** Writes in flight per branch. Default 16. */
+  /** Writes in flight per branch. Default 64 (`DEFAULT_GRAPH_PARALLELISM`). */
   readonly parallelism?: number;
   /** Retries of the Cassandra writes (see RetryOptions; default 10 attempts within 60 s). */
   readonly retry?: RetryOptions;
   /** Size of the time buckets of the Kafka record timestamp, ms; the compensation job must use the same. Default one hour. */
   readonly bucketMs?: number;
-  /** Consumer settings passed to kafkaSource (fromBeginning default true here, commitEveryN, commitIntervalMs...). */
+  /**
+   * Consumer settings passed to kafkaSource (commitEveryN, commitIntervalMs...). Defaults
+   * here: fromBeginning true, maxBytesPerPartition 256 KiB, maxBytes 1 MiB (`GRAPH_FETCH_DEFAULTS`).
+   */
   readonly consumer?: Omit<KafkaSourceOptions, 'brokers' | 'kafka' | 'groupId' | 'topics'>;
   /** Replaces the service branch (default: the domain's writes as one logged batch, retried). */
   readonly service?: BranchFunction<C>;
@@ -71,7 +91,7 @@ export function checkGraphOptions<C>(stage: string, o: CommandGraphOptions<C>): 
     ...o,
     keyspace: cqlIdentifier(`${stage}: keyspace`, o.keyspace),
     deadLetterTopic: o.deadLetterTopic ?? `${o.topic}-dead-letter`,
-    parallelism: positiveInteger(stage, 'parallelism', o.parallelism, 16),
+    parallelism: positiveInteger(stage, 'parallelism', o.parallelism, DEFAULT_GRAPH_PARALLELISM),
     policy: retryPolicy(stage, o.retry),
     bucketMs: positiveInteger(stage, 'bucketMs', o.bucketMs, DEFAULT_BUCKET_MS),
   };

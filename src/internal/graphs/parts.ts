@@ -17,7 +17,7 @@ import type { KafkaRecord } from '../kafka/records.js';
 import type { CommandDelivery } from '../../domain/ledger.js';
 import { batchStatement } from './batch-statement.js';
 import { afterHook, beforeHook, type Branch } from './faults.js';
-import type { CheckedGraphOptions } from './options.js';
+import { type CheckedGraphOptions, GRAPH_FETCH_DEFAULTS } from './options.js';
 import { writeThrough } from './write-flow.js';
 
 function kafkaOptions<C>(o: CheckedGraphOptions<C>): { brokers?: readonly string[]; kafka?: CheckedGraphOptions<C>['kafka'] } {
@@ -49,7 +49,7 @@ export function deliveries<C>(o: CheckedGraphOptions<C>): Source<CommandDelivery
     command: o.domain.parse(value),
     delivery: { id: newDeliveryId(), kafkaTimestamp: Number(record.timestamp), topic: record.topic, partition: record.partition, offset: record.offset },
   });
-  return kafkaSource({ ...o.consumer, ...kafkaOptions(o), fromBeginning: o.consumer?.fromBeginning ?? true, groupId: o.groupId, topics: [o.topic] })
+  return kafkaSource({ ...GRAPH_FETCH_DEFAULTS, ...o.consumer, ...kafkaOptions(o), fromBeginning: o.consumer?.fromBeginning ?? true, groupId: o.groupId, topics: [o.topic] })
     .named('commands')
     .via(consumerRecordsDequeue())
     .via(prepared(o).named(`${o.domain.name}-prepare`))
