@@ -6,7 +6,7 @@ import { DEFAULT_BUCKET_MS, type EventLogEntry, eventLogInserts } from '../inter
 import { runKeyed } from '../internal/cassandra/keyed.js';
 import { type RetryOptions, retryPolicy, retrySignal } from '../internal/cassandra/retry.js';
 import { cqlIdentifier } from '../internal/cassandra/schema.js';
-import { type CassandraWriteSummary, WriteCounts, clientOption, writeBatchWithRetries } from '../internal/cassandra/write.js';
+import { type CassandraWriteSummary, WriteCounts, batchOptionsOf, clientOption, writeBatchWithRetries } from '../internal/cassandra/write.js';
 
 export type { Delivery, EventLogEntry, LoggedEvent } from '../internal/cassandra/event-log.js';
 
@@ -62,7 +62,7 @@ export function eventLogSink<T>(options: EventLogSinkOptions<T>): Sink<T, Cassan
   const policy = retryPolicy(stage, options.retry);
   if (options.toEntry !== undefined && typeof options.toEntry !== 'function') throw new ConfigError(`${stage}: toEntry must be a function`, { stage });
   const toEntry = options.toEntry ?? ((element: T) => element as unknown as EventLogEntry);
-  const writeOptions = { consistency: options.consistency, logged: options.logged ?? true };
+  const writeOptions = batchOptionsOf({ consistency: options.consistency, logged: options.logged ?? true });
   return defineSink<T, CassandraWriteSummary>(stage, async (upstream, ctx) => {
     const counts = new WriteCounts();
     const signal = retrySignal(ctx.signal, parallelism);

@@ -40,23 +40,29 @@ export async function runKeyed<E>(upstream: Pull<E>, ctx: StageContext, writes: 
   };
   const start = (element: E, key: string | undefined, ack: Ack | undefined): void => {
     if (failure !== undefined || ctx.signal.aborted) return finish(key);
-    Promise.resolve()
-      .then(() => writes.write(element))
-      .then(
-        () => {
-          ack?.();
-          ctx.metrics.out++;
-          finish(key);
-        },
-        (error: unknown) => {
-          ctx.metrics.failed++;
-          if (failure === undefined) {
-            failure = { error };
-            ctx.fail(error); // fails the run now, even while a pull is pending
-          }
-          finish(key);
-        },
-      );
+    // Started at once, not in a later microtask: the writes of one pulled chunk all reach
+    // the driver in the same tick, so it sends them in one socket write.
+    let written: Promise<void>;
+    try {
+      written = writes.write(element);
+    } catch (error) {
+      written = Promise.reject(error);
+    }
+    written.then(
+      () => {
+        ack?.();
+        ctx.metrics.out++;
+        finish(key);
+      },
+      (error: unknown) => {
+        ctx.metrics.failed++;
+        if (failure === undefined) {
+          failure = { error };
+          ctx.fail(error); // fails the run now, even while a pull is pending
+        }
+        finish(key);
+      },
+    );
   };
   const until = async (done: () => boolean): Promise<void> => {
     while (!done() && failure === undefined && !ctx.signal.aborted) await new Promise<void>((resolve) => (wake = resolve));

@@ -108,12 +108,13 @@ function raceAbort<R>(work: Promise<R>, signal: AbortSignal): Promise<R> {
  * nearly every write succeeds at once, and p-retry's set-up per call (an operation with
  * its timeouts, an abort listener) cost more than the write's own JavaScript. When it
  * fails, p-retry takes over and sees that failure as attempt 1 (same classification,
- * same backoff, and the total time counted from the first attempt).
+ * same backoff, and the total time counted from the first attempt). `context` may be a
+ * function: it is called only when the first attempt fails (no per-write work otherwise).
  */
 export async function withRetries<R>(
   attempt: (attemptNumber: number) => Promise<R>,
   policy: RetryPolicy,
-  context: WriteContext,
+  context: WriteContext | (() => WriteContext),
   signal: AbortSignal,
   onRetry?: (error: unknown, attemptNumber: number) => void,
 ): Promise<R> {
@@ -134,7 +135,7 @@ export async function withRetries<R>(
     }
     replay = { error };
   }
-  return retryAfterFirst(attempt, replay, Date.now() - started, policy, context, signal, onRetry);
+  return retryAfterFirst(attempt, replay, Date.now() - started, policy, typeof context === 'function' ? context() : context, signal, onRetry);
 }
 
 async function retryAfterFirst<R>(

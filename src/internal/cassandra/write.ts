@@ -1,9 +1,9 @@
 /** Executing bound statements, once or with retries, and the counts the sinks report. */
 import type { StageContext } from '../../core/stage.js';
 import { ConfigError } from '../../errors.js';
-import type { CqlBatchEntry, CqlClient, CqlResult } from './client.js';
+import type { CqlBatchEntry, CqlClient, CqlQueryOptions, CqlResult } from './client.js';
 import { NotAppliedError } from './classify.js';
-import { type RetryPolicy, withRetries, writeFailed } from './retry.js';
+import { type RetryPolicy, type WriteContext, withRetries, writeFailed } from './retry.js';
 import type { BoundStatement } from './statement.js';
 
 /** What a Cassandra sink did in one run. */
@@ -23,6 +23,15 @@ export class WriteCounts {
   notApplied = 0;
   skipped = 0;
   retries = 0;
+  #onRetry: (() => void) | undefined;
+  /** Counts a retry (here and in the stage's metrics); one function per run, not per write. */
+  onRetry(ctx: StageContext): () => void {
+    this.#onRetry ??= () => {
+      this.retries++;
+      ctx.metrics.count('retries');
+    };
+    return this.#onRetry;
+  }
   summary(): CassandraWriteSummary {
     return { written: this.written, notApplied: this.notApplied, skipped: this.skipped, retries: this.retries };
   }
@@ -37,8 +46,11 @@ export function clientOption(stage: string, client: unknown): CqlClient {
   return client as CqlClient;
 }
 
+const IDEMPOTENT: CqlQueryOptions = { prepare: true, isIdempotent: true };
+const NOT_IDEMPOTENT: CqlQueryOptions = { prepare: true, isIdempotent: false };
+
 export function execute(client: CqlClient, bound: BoundStatement<unknown>, consistency: number | undefined): Promise<CqlResult> {
-  const options = consistency === undefined ? { prepare: true, isIdempotent: bound.idempotent } : { prepare: true, isIdempotent: bound.idempotent, consistency };
+  const options = consistency === undefined ? (bound.idempotent ? IDEMPOTENT : NOT_IDEMPOTENT) : { prepare: true, isIdempotent: bound.idempotent, consistency };
   return client.execute(bound.query, [...bound.params], options);
 }
 
@@ -114,22 +126,27 @@ export async function writeWithRetries<T>(
   if (outcome !== 'written') ctx.metrics.count(outcome);
 }
 
-/** Executes a batch (all statements idempotent) with retries, counting it as one written element. */
+/**
+ * Executes a batch (all statements idempotent) with retries, counting it as one written
+ * element. `options` is passed to the driver as is: build it once per sink
+ * (`batchOptionsOf`). The error context (the statements' text) is built only on failure.
+ */
 export async function writeBatchWithRetries(
   client: CqlClient,
   batch: CqlBatchEntry[],
   key: string | undefined,
   ctx: StageContext,
   signal: AbortSignal,
-  options: { readonly consistency?: number; readonly logged: boolean },
+  options: CqlQueryOptions,
   policy: RetryPolicy,
   counts: WriteCounts,
 ): Promise<void> {
-  const context = { stage: ctx.name, statement: batch.map((b) => b.query).join('; '), key, idempotent: true };
-  const batchOptions = { prepare: true, isIdempotent: true, logged: options.logged, ...(options.consistency === undefined ? {} : { consistency: options.consistency }) };
-  await withRetries(() => client.batch(batch, batchOptions), policy, context, signal, () => {
-    counts.retries++;
-    ctx.metrics.count('retries');
-  });
+  const context = (): WriteContext => ({ stage: ctx.name, statement: batch.map((b) => b.query).join('; '), key, idempotent: true });
+  await withRetries(() => client.batch(batch, options), policy, context, signal, counts.onRetry(ctx));
   counts.written++;
+}
+
+/** The driver options of a sink's batches: prepared, idempotent, logged or not, at a consistency. */
+export function batchOptionsOf(options: { readonly consistency?: number; readonly logged: boolean }): CqlQueryOptions {
+  return { prepare: true, isIdempotent: true, logged: options.logged, ...(options.consistency === undefined ? {} : { consistency: options.consistency }) };
 }
