@@ -32,27 +32,50 @@ export function compensationEntryId(commandId: string, account: string): string 
  * same delivery writes the same rows.
  */
 export function serviceWrites(keyspace: string, input: CommandDelivery<MoneyCommand>, bucketMs: number = DEFAULT_BUCKET_MS): CqlBatchEntry[] {
-  const ks = cqlIdentifier('keyspace', keyspace);
+  const cql = serviceCql(keyspace);
   const { command, delivery } = input;
   const out: CqlBatchEntry[] = [
     {
-      query: `INSERT INTO ${ks}.${LEDGER_EFFECTS_TABLE} (bucket, command_id, delivery_id, action, command, applied_at) VALUES (?, ?, ?, ?, ?, ?)`,
+      query: cql.effect,
       params: [bucketOf(delivery.kafkaTimestamp, bucketMs), command.id, delivery.id, command.action, JSON.stringify(command), new Date()],
     },
   ];
   for (const e of deliveryEntries(command)) {
     out.push({
-      query: `INSERT INTO ${ks}.${LEDGER_ENTRIES_TABLE} (account, entry_id, command_id, amount) VALUES (?, ?, ?, ?)`,
+      query: cql.entry,
       params: [e.account, deliveryEntryId(command.id, delivery.id, e.side), command.id, types.Long.fromNumber(e.amount)],
     });
   }
   if (command.action === 'open-account') {
     out.push({
-      query: `INSERT INTO ${ks}.${ACCOUNTS_TABLE} (account_id, owner, opened_by) VALUES (?, ?, ?)`,
+      query: cql.account,
       params: [command.account_id, command.owner, command.id],
     });
   }
   return out;
+}
+
+interface ServiceCql {
+  readonly effect: string;
+  readonly entry: string;
+  readonly account: string;
+}
+
+/** The service's INSERT texts per keyspace, checked and built once (the same strings on every delivery). */
+const serviceTexts = new Map<string, ServiceCql>();
+
+function serviceCql(keyspace: string): ServiceCql {
+  let cql = serviceTexts.get(keyspace);
+  if (cql === undefined) {
+    const ks = cqlIdentifier('keyspace', keyspace);
+    cql = {
+      effect: `INSERT INTO ${ks}.${LEDGER_EFFECTS_TABLE} (bucket, command_id, delivery_id, action, command, applied_at) VALUES (?, ?, ?, ?, ?, ?)`,
+      entry: `INSERT INTO ${ks}.${LEDGER_ENTRIES_TABLE} (account, entry_id, command_id, amount) VALUES (?, ?, ?, ?)`,
+      account: `INSERT INTO ${ks}.${ACCOUNTS_TABLE} (account_id, owner, opened_by) VALUES (?, ?, ?)`,
+    };
+    serviceTexts.set(keyspace, cql);
+  }
+  return cql;
 }
 
 function toNumber(value: unknown): number {

@@ -95,8 +95,24 @@ export function eventLogInserts(keyspace: string, entry: EventLogEntry, bucketMs
     types.Long.fromString(String(delivery.offset)),
     new Date(millis('Kafka timestamp', delivery.kafkaTimestamp)),
   ];
+  const [log, byAggregate] = insertsOf(keyspace);
   return [
-    { query: `INSERT INTO ${keyspace}.${EVENT_LOG_TABLE} (${COLUMNS}) VALUES (${MARKERS})`, params },
-    { query: `INSERT INTO ${keyspace}.${EVENT_LOG_BY_AGGREGATE_TABLE} (${COLUMNS}) VALUES (${MARKERS})`, params },
+    { query: log, params },
+    { query: byAggregate, params },
   ];
+}
+
+/** The two INSERT texts per keyspace, built once: the same string objects on every write (cheaper for the driver's prepared-statement lookup too). */
+const insertTexts = new Map<string, readonly [string, string]>();
+
+function insertsOf(keyspace: string): readonly [string, string] {
+  let texts = insertTexts.get(keyspace);
+  if (texts === undefined) {
+    texts = [
+      `INSERT INTO ${keyspace}.${EVENT_LOG_TABLE} (${COLUMNS}) VALUES (${MARKERS})`,
+      `INSERT INTO ${keyspace}.${EVENT_LOG_BY_AGGREGATE_TABLE} (${COLUMNS}) VALUES (${MARKERS})`,
+    ];
+    insertTexts.set(keyspace, texts);
+  }
+  return texts;
 }
