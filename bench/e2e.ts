@@ -223,7 +223,7 @@ export async function runE2e(args: readonly string[]): Promise<void> {
       p50: med(c, (r) => r.p50Ms),
       p99: med(c, (r) => r.p99Ms),
       rss: rss(c),
-      note: (runs.get(c) ?? [])[0]?.note ?? 'the sample as shipped: parallelism 16 per branch, default consumer settings',
+      note: (runs.get(c) ?? [])[0]?.note ?? 'the sample as shipped',
     }));
     const pad = (v: unknown, n: number): string => String(v ?? '-').padStart(n);
     const table = [

@@ -1,10 +1,10 @@
 // Contender 1: the sample's parallel CQRS graph (src/graphs/command-graph.ts) as it ships
-// (default parallelism 16 per branch, default consumer settings), on a fresh group and keyspace.
+// (its default parallelism per branch and fetch bounds), on a fresh group and keyspace.
 // Instrumented from the outside only: the kafkajs client notes when each batch arrives,
 // the Cassandra client counts acknowledged writes and samples latencies.
 import type cassandra from 'cassandra-driver';
 import type { Consumer, ConsumerRunConfig, Kafka } from 'kafkajs';
-import { parallelCommandGraph } from '../../src/graphs/command-graph.js';
+import { DEFAULT_GRAPH_PARALLELISM, GRAPH_FETCH_DEFAULTS, parallelCommandGraph } from '../../src/graphs/command-graph.js';
 import { moneyTransferDomain } from '../../src/domain/command-domain.js';
 import type { CqlClient } from '../../src/index.js';
 import type { CqlBatchEntry, CqlQueryOptions } from '../../src/internal/cassandra/client.js';
@@ -147,6 +147,6 @@ export async function runDendrites(config: ChildConfig): Promise<ChildResult> {
     commandsPerSec: Math.round((config.commands / ms) * 1000),
     ...probe.summary(),
     peakRssMb: peakRssMb(),
-    note: `the sample as shipped: parallelism 16 per branch, default consumer settings; ${inFlight.mean()} writes in flight on average`,
+    note: `the sample as shipped: parallelism ${DEFAULT_GRAPH_PARALLELISM} per branch, fetch ${GRAPH_FETCH_DEFAULTS.maxBytesPerPartition / 1024} KiB per partition / ${GRAPH_FETCH_DEFAULTS.maxBytes / 1024} KiB per fetch; ${inFlight.mean()} writes in flight on average`,
   };
 }

@@ -3,6 +3,7 @@
  * the event itself, the aggregate it belongs to, and the delivery (its timeuuid and the
  * Kafka record it came from).
  */
+import { randomBytes } from 'node:crypto';
 import { types } from 'cassandra-driver';
 import { BadInputError } from '../../errors.js';
 import type { CqlBatchEntry } from './client.js';
@@ -44,10 +45,44 @@ export interface EventLogEntry {
 /** One hour, the default bucket size. */
 export const DEFAULT_BUCKET_MS = 3_600_000;
 
-/** A new delivery id: a timeuuid, as a string. */
+/**
+ * A new delivery id: a version-1 (time-based) UUID, as a string. Unique within the process
+ * (the 100-ns timestamp only grows: ids made in the same millisecond take the next tick,
+ * and a clock that goes back is ignored) and across processes (a random node id and clock
+ * sequence drawn once per process, RFC 4122 §4.5). It reads as the driver's `TimeUuid`
+ * does, but costs no random bytes, Buffer or Long per id (the driver's `TimeUuid.now()`
+ * draws 8 random bytes per call).
+ */
 export function newDeliveryId(): string {
-  return types.TimeUuid.now().toString();
+  const now = Date.now();
+  if (now > lastMs) {
+    lastMs = now;
+    ticks = 0;
+  } else if (++ticks >= TICKS_PER_MS) {
+    lastMs++; // 10,000 ids in one millisecond: borrow the next one
+    ticks = 0;
+  }
+  // 100-ns units since 1582-10-15 (60 bits), split so every step stays exact in a double.
+  const ms = lastMs + GREGORIAN_OFFSET_MS;
+  const msHigh = Math.floor(ms / 0x10000);
+  const low = (ms - msHigh * 0x10000) * TICKS_PER_MS + ticks;
+  const high = msHigh * TICKS_PER_MS + Math.floor(low / 0x10000); // the value is high * 2^16 + (low mod 2^16)
+  const timeLow = (high % 0x10000) * 0x10000 + (low % 0x10000);
+  const upper = Math.floor(high / 0x10000);
+  return `${hex(timeLow, 8)}-${hex(upper & 0xffff, 4)}-${hex(((upper >>> 16) & 0x0fff) | 0x1000, 4)}${NODE_AND_CLOCK}`;
 }
+
+const TICKS_PER_MS = 10_000;
+const GREGORIAN_OFFSET_MS = 12_219_292_800_000;
+let lastMs = 0;
+let ticks = 0;
+const hex = (n: number, width: number): string => n.toString(16).padStart(width, '0');
+const NODE_AND_CLOCK = ((): string => {
+  const r = randomBytes(8);
+  const clock = (((r[0] & 0x3f) | 0x80) << 8) | r[1]; // variant 10, 14 random bits
+  r[2] |= 0x01; // multicast bit: a random node id, not a MAC address
+  return `-${hex(clock, 4)}-${r.subarray(2).toString('hex')}`;
+})();
 
 function millis(what: string, value: number | Date): number {
   const ms = value instanceof Date ? value.getTime() : value;
