@@ -10,7 +10,7 @@ import { ConfigError } from '../errors.js';
  * output has acknowledged it (this is how the commit rule crosses the fan-out).
  *
  * - Emits when: an output pulls and has not yet taken every element of the current chunk.
- * - Backpressures when: any output still running has not taken the current chunk.
+ * - Backpressures when: an output still running has not taken all of the current chunk.
  * - Completes when: upstream completes (each output after taking what remains).
  * - Fails when: upstream fails (every output sees the failure).
  * - Cancels when: every output has cancelled. A cancelled output's share of each

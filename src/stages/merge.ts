@@ -5,7 +5,7 @@ import { ConfigError } from '../errors.js';
 import { Wakeup } from '../internal/wakeup.js';
 
 export interface MergeOptions {
-  /** Complete as soon as any input completes, cancelling the others. Default `false`: complete when all have. */
+  /** Complete as soon as one input completes, cancelling the others. Default `false`: complete when all have. */
   readonly eagerComplete?: boolean;
 }
 
@@ -20,7 +20,7 @@ export interface MergeOptions {
  * - Completes when: every input has completed and what they gave has been emitted (with
  *   `eagerComplete`, when any input completes: the others are cancelled, and what they
  *   had already given is still emitted).
- * - Fails when: any input fails.
+ * - Fails when: an input fails.
  * - Cancels when: downstream cancels (every input is cancelled).
  */
 export function merge<T>(n: number, options: MergeOptions = {}): Junction<T, T> {
