@@ -51,7 +51,7 @@ const NOT_IDEMPOTENT: CqlQueryOptions = { prepare: true, isIdempotent: false };
 
 export function execute(client: CqlClient, bound: BoundStatement<unknown>, consistency: number | undefined): Promise<CqlResult> {
   const options = consistency === undefined ? (bound.idempotent ? IDEMPOTENT : NOT_IDEMPOTENT) : { prepare: true, isIdempotent: bound.idempotent, consistency };
-  return client.execute(bound.query, [...bound.params], options);
+  return client.execute(bound.query, bound.params as unknown[], options); // the driver only reads them
 }
 
 /** Executes once; a failure becomes a CassandraError naming the statement and key. */
@@ -91,12 +91,6 @@ export async function writeWithRetries<T>(
   let current: BoundStatement<T> = first;
   let rebind = false;
   let outcome: 'written' | 'notApplied' | 'skipped' = 'written';
-  const context = { stage: ctx.name, statement: first.query, key: first.key, idempotent: first.idempotent };
-  const onRetry = (error: unknown): void => {
-    counts.retries++;
-    ctx.metrics.count('retries');
-    if (error instanceof NotAppliedError) ctx.metrics.count('rebound');
-  };
   await withRetries(
     async () => {
       if (rebind && current.rebind !== undefined) {
@@ -118,9 +112,13 @@ export async function writeWithRetries<T>(
       throw new NotAppliedError(`conditional write not applied (statement: ${current.query})`);
     },
     policy,
-    context,
+    (): WriteContext => ({ stage: ctx.name, statement: first.query, key: first.key, idempotent: first.idempotent }),
     signal,
-    onRetry,
+    (error: unknown): void => {
+      counts.retries++;
+      ctx.metrics.count('retries');
+      if (error instanceof NotAppliedError) ctx.metrics.count('rebound');
+    },
   );
   counts[outcome]++;
   if (outcome !== 'written') ctx.metrics.count(outcome);
@@ -141,8 +139,13 @@ export async function writeBatchWithRetries(
   policy: RetryPolicy,
   counts: WriteCounts,
 ): Promise<void> {
-  const context = (): WriteContext => ({ stage: ctx.name, statement: batch.map((b) => b.query).join('; '), key, idempotent: true });
-  await withRetries(() => client.batch(batch, options), policy, context, signal, counts.onRetry(ctx));
+  await withRetries(
+    () => client.batch(batch, options),
+    policy,
+    (): WriteContext => ({ stage: ctx.name, statement: batch.map((b) => b.query).join('; '), key, idempotent: true }),
+    signal,
+    counts.onRetry(ctx),
+  );
   counts.written++;
 }
 
