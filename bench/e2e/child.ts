@@ -5,6 +5,15 @@ import type { ChildConfig, ChildResult } from './common.js';
 
 const config = JSON.parse(process.argv[2] ?? '{}') as ChildConfig;
 
+// Diagnostics: E2E_MEMLOG=1 prints the process's memory (MB) to stderr every second.
+if (process.env.E2E_MEMLOG === '1') {
+  const mb = (n: number): number => Math.round(n / 2 ** 20);
+  setInterval(() => {
+    const m = process.memoryUsage();
+    process.stderr.write(`[mem ${config.contender}] rss ${mb(m.rss)} heapTotal ${mb(m.heapTotal)} heapUsed ${mb(m.heapUsed)} external ${mb(m.external)} arrayBuffers ${mb(m.arrayBuffers)}\n`);
+  }, 1000).unref();
+}
+
 async function main(): Promise<ChildResult> {
   switch (config.contender) {
     case 'dendrites':

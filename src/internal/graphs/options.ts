@@ -17,20 +17,25 @@ export type BranchFunction<C> = (delivery: CommandDelivery<C>, context: SinkCall
 
 /**
  * Writes in flight per branch unless `parallelism` says otherwise. Measured with the e2e
- * bench (bench/RESULTS.md, "e2e"): a logged batch takes ~4–5 ms on the local services, so
- * 16 per branch capped the graph near 32 writes / 5 ms ≈ 3,300 commands/s while Cassandra
- * could take more; 64 keeps Cassandra busy without queueing much more in its own pool.
- * Lower it for a small cluster shared with other work.
+ * bench (bench/RESULTS.md, "e2e"; 2 cores shared by Node, Kafka and Cassandra): a logged
+ * batch takes ~5 ms on an idle node and more under load, so 16 per branch capped the graph
+ * near 32 writes / 5 ms ≈ 3,300 commands/s while Cassandra could take more; 64 per branch
+ * reached ~4,000/s, 128 ~4,500–6,000/s, 256 was no better and noisier. A write in flight
+ * costs a few KB, so 2 × 128 is still small. Lower it for a cluster shared with other work.
  */
-export const DEFAULT_GRAPH_PARALLELISM = 64;
+export const DEFAULT_GRAPH_PARALLELISM = 128;
 
 /**
  * The fetch bounds the command graphs give `kafkaSource` unless `consumer` says otherwise:
- * 256 KiB per partition and 1 MiB per fetch (kafkajs' own are 1 MiB and 10 MiB). One fetch
- * is what the graph holds of Kafka, so this bounds its memory independently of the
- * backlog, and still hands out ~1,500 records (of the sample's size) per batch.
+ * 64 KiB per partition and 256 KiB per fetch (kafkajs' own are 1 MiB and 10 MiB). kafkajs
+ * decodes a whole fetch before handing out its batches and holds it until all of them are
+ * processed, so this bounds what the graph holds of Kafka independently of the backlog
+ * (with 1 MiB per partition a large backlog filled every fetch, a small one did not). A
+ * batch still holds ~400 of the sample's records, and a local fetch takes about a
+ * millisecond; in the e2e bench the smaller fetch was also faster (records wait less
+ * behind their batch).
  */
-export const GRAPH_FETCH_DEFAULTS = { maxBytesPerPartition: 262_144, maxBytes: 1_048_576 } as const;
+export const GRAPH_FETCH_DEFAULTS = { maxBytesPerPartition: 65_536, maxBytes: 262_144 } as const;
 
 export interface CommandGraphOptions<C> {
   /** Kafka bootstrap brokers; or give `kafka`, a kafkajs client. */
@@ -48,7 +53,7 @@ export interface CommandGraphOptions<C> {
   readonly keyspace: string;
   /** The domain. Required (e.g. `moneyTransferDomain()`). */
   readonly domain: CommandDomain<C>;
-  /** Writes in flight per branch. Default 64 (`DEFAULT_GRAPH_PARALLELISM`). */
+  /** Writes in flight per branch. Default 128 (`DEFAULT_GRAPH_PARALLELISM`). */
   readonly parallelism?: number;
   /** Retries of the Cassandra writes (see RetryOptions; default 10 attempts within 60 s). */
   readonly retry?: RetryOptions;
@@ -56,7 +61,7 @@ export interface CommandGraphOptions<C> {
   readonly bucketMs?: number;
   /**
    * Consumer settings passed to kafkaSource (commitEveryN, commitIntervalMs...). Defaults
-   * here: fromBeginning true, maxBytesPerPartition 256 KiB, maxBytes 1 MiB (`GRAPH_FETCH_DEFAULTS`).
+   * here: fromBeginning true, maxBytesPerPartition 64 KiB, maxBytes 256 KiB (`GRAPH_FETCH_DEFAULTS`).
    */
   readonly consumer?: Omit<KafkaSourceOptions, 'brokers' | 'kafka' | 'groupId' | 'topics'>;
   /** Replaces the service branch (default: the domain's writes as one logged batch, retried). */
