@@ -68,6 +68,7 @@ export async function crashAndRecover(r: CrashRun): Promise<{ readonly deadLette
   let committedAtKill = 0;
   try {
     const target = opens + Math.ceil(KILL_AT * sample.transfers.length);
+    const total = opens + sample.transfers.length + r.bad.length;
     for (;;) {
       const seen = first.progress.service;
       const lag = await groupLag(admin, names.group, names.topic);
@@ -78,6 +79,7 @@ export async function crashAndRecover(r: CrashRun): Promise<{ readonly deadLette
         break;
       }
       if (first.process.exitCode !== null) throw new Error(`the graph process ended before the crash (${first.process.exitCode})`);
+      if (lag.committed >= total) throw new Error('the graph committed every record before a crash could land between two commits; run the demo with more --commands');
       await sleep(20, never);
     }
   } finally {
