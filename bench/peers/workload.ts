@@ -73,4 +73,4 @@ export function check(contender: string, n: number, outcome: Outcome): void {
 export type Contender = (data: readonly Command[]) => Promise<Outcome>;
 
 /** Elements a bounded contender lets run ahead of its slowest branch (matches dendrites' default inputBuffer). */
-export const WINDOW = 128;
+export const WINDOW = 512;

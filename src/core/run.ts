@@ -8,7 +8,7 @@ import { type MetricsSnapshot, MetricsRecorder, StageMetrics } from './metrics.j
 import type { Pull, StageContext } from './stage.js';
 
 export interface RunOptions {
-  /** How many elements a sink (or any stage pulling on its own account) asks for at once. Default 128. */
+  /** How many elements a sink (or any stage pulling on its own account) asks for at once: the most a sink holds. Default 512; lower it for large elements. */
   readonly inputBuffer?: number;
   /** How often `metrics$` emits a snapshot, in ms. Default 1000. */
   readonly metricsIntervalMs?: number;
@@ -33,7 +33,7 @@ export interface RunHandle<R> {
   readonly metrics$: Observable<MetricsSnapshot>;
 }
 
-const DEFAULT_INPUT_BUFFER = 128;
+const DEFAULT_INPUT_BUFFER = 512;
 
 function positiveInt(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
@@ -87,7 +87,7 @@ export function run<R>(graph: RunnableGraph<R>, options: RunOptions = {}): RunHa
       const inlets = (inputs.get(node) ?? []).map((edge) => {
         const upstream = outlets.get(edge.from)?.[edge.fromPort];
         if (upstream === undefined) throw new Error('internal: upstream not materialized');
-        const wrapped = new Edge(upstream, metrics.get(edge.from) as StageMetrics, m, abortCtl.signal);
+        const wrapped = new Edge(upstream, metrics.get(edge.from) as StageMetrics, m, abortCtl.signal, edge.from.stage.inputs === 0);
         edges.push(wrapped);
         return wrapped;
       });
@@ -164,9 +164,10 @@ async function closeAll(teardowns: { stage: string; fn: () => void | Promise<voi
 
 /**
  * Wraps the Pull on one edge: counts elements out of the upstream and into the
- * downstream, names the stage an error came from, and gives up when the run aborts.
- * At most one pull is pending per edge, so the abort needs one slot per edge, not a
- * listener per pull.
+ * downstream, and names the stage an error came from. An edge out of a source (the
+ * stages that wait on the outside world) also gives up as soon as the run aborts; at
+ * most one pull is pending per edge, so that needs one slot per edge, not a listener per
+ * pull. Other edges wait only on their own upstream, so they take the cheaper path.
  */
 class Edge<T> implements Pull<T> {
   #pendingReject: ((error: unknown) => void) | undefined;
@@ -176,30 +177,44 @@ class Edge<T> implements Pull<T> {
     private readonly from: StageMetrics,
     private readonly to: StageMetrics,
     private readonly signal: AbortSignal,
+    private readonly fromSource: boolean,
   ) {}
 
   pull(max: number): Promise<Chunk<T> | undefined> {
+    let pending: Promise<Chunk<T> | undefined>;
+    try {
+      pending = this.upstream.pull(max);
+    } catch (error) {
+      pending = Promise.reject(error); // a pull that throws at once is still the upstream's failure
+    }
+    const counted = pending.then(this.#count, this.#name);
+    return this.fromSource ? this.#abortable(counted) : counted;
+  }
+
+  readonly #count = (chunk: Chunk<T> | undefined): Chunk<T> | undefined => {
+    if (chunk !== undefined) {
+      this.from.out += chunk.items.length;
+      this.to.in += chunk.items.length;
+    }
+    return chunk;
+  };
+
+  readonly #name = (error: unknown): never => {
+    throw this.signal.aborted ? error : inStage(error, this.from.stage);
+  };
+
+  #abortable(pending: Promise<Chunk<T> | undefined>): Promise<Chunk<T> | undefined> {
     return new Promise((resolve, reject) => {
       if (this.signal.aborted) return reject(this.signal.reason);
       this.#pendingReject = reject;
-      let pending: Promise<Chunk<T> | undefined>;
-      try {
-        pending = this.upstream.pull(max);
-      } catch (error) {
-        pending = Promise.reject(error); // a pull that throws at once is still the upstream's failure
-      }
       pending.then(
         (chunk) => {
           this.#pendingReject = undefined;
-          if (chunk !== undefined) {
-            this.from.out += chunk.items.length;
-            this.to.in += chunk.items.length;
-          }
           resolve(chunk);
         },
         (error: unknown) => {
           this.#pendingReject = undefined;
-          reject(this.signal.aborted ? error : inStage(error, this.from.stage));
+          reject(error);
         },
       );
     });
