@@ -2,6 +2,7 @@ import { type Ack, type Chunk, splitAck } from '../core/chunk.js';
 import { defineJunction, type Junction } from '../core/dsl.js';
 import type { Pull } from '../core/stage.js';
 import { ConfigError } from '../errors.js';
+import { Wakeup } from '../internal/wakeup.js';
 
 /**
  * Fan-out: emits each element to every one of `n` outputs. It holds one upstream chunk
@@ -31,7 +32,7 @@ class Fanout<T> {
   readonly #cancelled: boolean[];
   #fetching: Promise<void> | undefined;
   #wanted = 0; // demand of an output waiting for the next chunk
-  #advanced: { promise: Promise<void>; resolve: () => void } = deferred();
+  readonly #advanced = new Wakeup(); // notified when the current chunk changes or an output cancels
 
   constructor(
     private readonly upstream: Pull<T>,
@@ -60,7 +61,7 @@ class Fanout<T> {
       }
       if (this.#failure !== undefined) throw this.#failure.error;
       if (this.#completed) return undefined;
-      const waitFor = this.#advanced.promise;
+      const waitFor = this.#advanced.wait();
       this.#wanted = Math.max(this.#wanted, max);
       this.#maybeFetch();
       await waitFor;
@@ -90,9 +91,7 @@ class Fanout<T> {
     this.#taken.fill(0);
     if (chunk === undefined) this.#completed = true;
     this.#acks = chunk?.acks === undefined ? undefined : this.#splitAcks(chunk.acks);
-    const { resolve } = this.#advanced;
-    this.#advanced = deferred();
-    resolve();
+    this.#advanced.notify();
   }
 
   #splitAcks(acks: readonly Ack[]): Ack[][] {
@@ -115,14 +114,6 @@ class Fanout<T> {
       await this.upstream.cancel(reason);
       this.#completed = true;
     }
-    const { resolve } = this.#advanced;
-    this.#advanced = deferred();
-    resolve();
+    this.#advanced.notify();
   }
-}
-
-function deferred(): { promise: Promise<void>; resolve: () => void } {
-  let resolve!: () => void;
-  const promise = new Promise<void>((r) => (resolve = r));
-  return { promise, resolve };
 }

@@ -1,6 +1,7 @@
 import { defineSink, type Sink } from '../core/dsl.js';
 import { drain } from '../core/drain.js';
 import { positiveInteger } from '../internal/options.js';
+import { Wakeup } from '../internal/wakeup.js';
 
 export interface ForEachOptions {
   /** How many calls may be in flight at once. Default 1 (one after the other, in order). */
@@ -42,14 +43,14 @@ export function forEach<T>(f: (item: T, context: SinkCallContext) => unknown, op
     }
     let inFlight = 0;
     let failure: { error: unknown } | undefined;
-    let slotFree: (() => void) | undefined;
+    const slotFree = new Wakeup();
     const settle = (): void => {
       inFlight--;
-      slotFree?.();
+      slotFree.notify();
     };
     await drain(upstream, ctx.inputBuffer, async ({ items, acks }) => {
       for (let i = 0; i < items.length; i++) {
-        while (inFlight >= parallelism) await new Promise<void>((resolve) => (slotFree = resolve));
+        while (inFlight >= parallelism) await slotFree.wait();
         if (failure !== undefined) throw failure.error;
         inFlight++;
         const ack = acks?.[i];
@@ -68,7 +69,7 @@ export function forEach<T>(f: (item: T, context: SinkCallContext) => unknown, op
           );
       }
     });
-    while (inFlight > 0) await new Promise<void>((resolve) => (slotFree = resolve));
+    while (inFlight > 0) await slotFree.wait();
     if (failure !== undefined) throw failure.error;
   });
 }
