@@ -3,6 +3,8 @@ export class StageMetrics {
   in = 0;
   out = 0;
   failed = 0;
+  /** Taken in and, on purpose, not passed on: filtered out, skipped, dead-lettered, dropped on overflow. */
+  dropped = 0;
   readonly counters = new Map<string, number>();
 
   constructor(
@@ -24,6 +26,8 @@ export interface StageMetricsSnapshot {
   /** Elements the stage has taken and not yet passed on (or, for a sink, not yet processed). */
   readonly inFlight: number;
   readonly failed: number;
+  /** Elements taken in and, on purpose, not passed on (filtered out, skipped, dead-lettered, dropped on overflow). */
+  readonly dropped: number;
   /** Elements out per second since the previous snapshot. */
   readonly throughput: number;
   readonly counters: Readonly<Record<string, number>>;
@@ -54,8 +58,9 @@ export class MetricsRecorder {
         kind: m.kind,
         in: m.in,
         out: m.out,
-        inFlight: Math.max(0, m.in - m.out - m.failed),
+        inFlight: Math.max(0, m.in - m.out - m.failed - m.dropped),
         failed: m.failed,
+        dropped: m.dropped,
         throughput: (m.out - previous) / seconds,
         counters: Object.fromEntries(m.counters),
       };

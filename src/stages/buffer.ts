@@ -21,7 +21,7 @@ const STRATEGIES: readonly OverflowStrategy[] = ['backpressure', 'dropHead', 'dr
  * Holds up to `size` elements, pulling upstream ahead of downstream demand so that a
  * bursty upstream and downstream can each go at their own pace. Under every strategy but
  * `backpressure` it keeps pulling when full; a dropped element is acknowledged (it is done
- * with) and counted in the stage's `dropped` counter.
+ * with) and counted in the stage's `dropped` metric.
  *
  * - Emits when: downstream pulls and the buffer holds an element.
  * - Backpressures when: (`backpressure` only) the buffer is full. Otherwise never.
@@ -139,7 +139,7 @@ class Buffered<T> {
 
   #drop(ack: Ack | undefined): void {
     ack?.();
-    this.ctx.metrics.count('dropped');
+    this.ctx.metrics.dropped++;
   }
 
   async #cancel(reason: unknown): Promise<void> {

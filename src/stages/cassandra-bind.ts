@@ -84,6 +84,7 @@ export function cassandraBind<T>(options: CassandraBindOptions<T>): Flow<T, Boun
           if (b === null) {
             ackAt(chunk, i);
             ctx.metrics.count('skipped');
+            ctx.metrics.dropped++;
           } else out.push(b, chunk.acks?.[i]);
         }
         if (out.length > 0) return out.take();

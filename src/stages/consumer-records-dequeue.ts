@@ -28,7 +28,7 @@ export function consumerRecordsDequeue(): Flow<ConsumerRecords, KafkaRecord> {
         for (;;) {
           if (ctx.draining.aborted) {
             const left = batches.reduce((n, b) => n + b.batch.records.length, 0) - next;
-            if (left > 0) ctx.metrics.count('dropped', left);
+            ctx.metrics.dropped += left;
             batches.length = 0;
             next = 0;
             return undefined;
@@ -42,7 +42,7 @@ export function consumerRecordsDequeue(): Flow<ConsumerRecords, KafkaRecord> {
           }
           const { batch, acks } = head;
           if (next >= batch.records.length || !batch.live()) {
-            if (next < batch.records.length) ctx.metrics.count('dropped', batch.records.length - next);
+            if (next < batch.records.length) ctx.metrics.dropped += batch.records.length - next;
             batches.shift();
             next = 0;
             continue;

@@ -72,6 +72,7 @@ export function deadLetter<T>(options: DeadLetterOptions): Flow<Decoded<T>, Vali
             await producer.send([{ topic, messages: bad.map(toMessage) }]);
             for (const ack of badAcks) ack();
             ctx.metrics.count('deadLettered', bad.length);
+            ctx.metrics.dropped += bad.length;
           }
           if (good.length > 0) return chunkOf(good, goodAcks);
         }

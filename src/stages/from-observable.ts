@@ -10,7 +10,7 @@ export interface FromObservableOptions {
   /**
    * What to do with an element pushed when the buffer is full: `fail` the run with a
    * BufferOverflowError, or drop the oldest (`dropHead`) or youngest (`dropTail`) element
-   * held to make room (counted in the stage's `dropped` counter). Default `fail`.
+   * held to make room (counted in the stage's `dropped` metric). Default `fail`.
    */
   readonly overflow?: 'fail' | 'dropHead' | 'dropTail';
 }
@@ -75,7 +75,7 @@ export function fromObservable<T>(observable: Observable<T>, options: FromObserv
         }
         if (overflow === 'dropHead') items.shift();
         else items.pop();
-        ctx.metrics.count('dropped');
+        ctx.metrics.dropped++;
       }
       items.push(value);
       wakeup.notify();

@@ -53,7 +53,7 @@ async function runOverflow(overflow: 'dropHead' | 'dropTail' | 'dropNew'): Promi
   await out.expectComplete();
   await handle.done;
   const stage = snapshots.at(-1)?.stages.find((s) => s.kind === 'buffer');
-  return { got, acked: src.acked, dropped: stage?.counters.dropped };
+  return { got, acked: src.acked, dropped: stage?.dropped };
 }
 
 describe('buffer', () => {
