@@ -2,7 +2,8 @@
 export type { Ack, Chunk } from './core/chunk.js';
 export type { Pull, StageContext } from './core/stage.js';
 export type { MetricsSnapshot, StageMetricsSnapshot } from './core/metrics.js';
-export { Source, Flow, Sink, Junction, RunnableGraph, defineSource, defineFlow, defineSink, defineJunction } from './core/dsl.js';
+export { Source, Flow, Sink, Junction, RunnableGraph, defineSource, defineFlow, defineStep, defineSink, defineJunction } from './core/dsl.js';
+export type { Emit, OpenStep, StepOutput } from './core/fusion.js';
 export { run, type RunHandle, type RunOptions, type StopOptions } from './core/run.js';
 export { graph, GraphBuilder, type StageHandle, type SinkHandle, type JunctionHandle, type PortRef, type Step } from './graphs/builder.js';
 export * from './errors.js';

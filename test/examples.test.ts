@@ -30,6 +30,12 @@ describe('examples', () => {
     expect(stdout).toMatch(/applied 857 commands, total amount 2997/);
   }, 60_000);
 
+  it('custom-step runs: repeated readings dropped, counted per stage', async () => {
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'examples/custom-step.ts']);
+    expect(stdout).toContain('changes: 20°C 21°C 19°C 22°C 23°C');
+    expect(stdout).toContain('valid 11->10, changes 10->5, map 5->5');
+  }, 60_000);
+
   it('rx-interop runs', async () => {
     const { stdout } = await run(process.execPath, ['--import', 'tsx', 'examples/rx-interop.ts']);
     expect(stdout.trim().length).toBeGreaterThan(0);

@@ -1,4 +1,5 @@
 import { type Blueprint, type GraphNode, type Port, copyBlueprint, joinBlueprints, renameNode, singleNode } from './blueprint.js';
+import { FusedPull, type OpenStep } from './fusion.js';
 import type { Pull, StageContext, StageDef } from './stage.js';
 import { type RunHandle, type RunOptions, run } from './run.js';
 import { toMermaid } from './mermaid.js';
@@ -132,6 +133,27 @@ export function defineFlow<I, O>(kind: string, open: (upstream: Pull<I>, ctx: St
     inputs: 1,
     outputs: 1,
     materialize: (ctx, inlets) => ({ outlets: [open(inlets[0] as Pull<I>, ctx)] }),
+  };
+  const node = singleNode(stage);
+  return new Flow({ nodes: [node], edges: [] }, { node, port: 0 }, { node, port: 0 });
+}
+
+/**
+ * Defines a step stage: a synchronous flow that hands each element on (`out.emit`) or
+ * drops it (`out.drop`), such as map and filter. `open` runs once per run and returns
+ * what the stage does with one element. A chain of step stages runs fused, as one loop
+ * per chunk; each stage keeps its name and counters.
+ *
+ * @example examples/custom-step.ts
+ */
+export function defineStep<I, O>(kind: string, open: OpenStep<I, O>): Flow<I, O> {
+  const step = open as OpenStep<unknown, unknown>;
+  const stage: StageDef = {
+    kind,
+    inputs: 1,
+    outputs: 1,
+    step,
+    materialize: (ctx, inlets) => ({ outlets: [new FusedPull(inlets[0], step, ctx)] }),
   };
   const node = singleNode(stage);
   return new Flow({ nodes: [node], edges: [] }, { node, port: 0 }, { node, port: 0 });

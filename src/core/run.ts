@@ -1,6 +1,7 @@
 import { BehaviorSubject, type Observable } from 'rxjs';
 import { AbortedError, ConfigError, inStage } from '../errors.js';
 import { analyze } from './analyze.js';
+import { FusedPull } from './fusion.js';
 import type { GraphNode } from './blueprint.js';
 import type { Chunk } from './chunk.js';
 import type { RunnableGraph } from './dsl.js';
@@ -70,6 +71,16 @@ export function run<R>(graph: RunnableGraph<R>, options: RunOptions = {}): RunHa
   const edges: Edge<unknown>[] = [];
   const results: { node: GraphNode; outcome: Promise<{ value: unknown } | undefined> }[] = [];
 
+  /** A step stage after a step stage joins its chain (see FusedPull) instead of pulling through an edge. */
+  function fuse(node: GraphNode, ctx: StageContext): boolean {
+    const edge = inputs.get(node)?.[0];
+    const upstream = edge === undefined ? undefined : outlets.get(edge.from)?.[edge.fromPort];
+    if (node.stage.step === undefined || !(upstream instanceof FusedPull)) return false;
+    upstream.append(node.stage.step, ctx);
+    outlets.set(node, [upstream]);
+    return true;
+  }
+
   try {
     for (const node of order) {
       const name = names.get(node) as string;
@@ -84,6 +95,7 @@ export function run<R>(graph: RunnableGraph<R>, options: RunOptions = {}): RunHa
         onClose: (fn) => void teardowns.push({ stage: name, fn }),
         fail: (error) => fail(inStage(error, name)),
       };
+      if (fuse(node, ctx)) continue;
       const inlets = (inputs.get(node) ?? []).map((edge) => {
         const upstream = outlets.get(edge.from)?.[edge.fromPort];
         if (upstream === undefined) throw new Error('internal: upstream not materialized');

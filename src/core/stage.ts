@@ -1,4 +1,5 @@
 import type { Chunk } from './chunk.js';
+import type { OpenStep } from './fusion.js';
 import type { StageMetrics } from './metrics.js';
 
 /**
@@ -48,6 +49,8 @@ export interface StageDef {
   readonly inputs: number;
   readonly outputs: number;
   materialize(ctx: StageContext, inlets: readonly Pull<unknown>[]): Materialized;
+  /** Step stages only (see `defineStep`): the runtime fuses a chain of them into one loop. */
+  readonly step?: OpenStep<unknown, unknown>;
 }
 
 /** Resolves when the signal aborts; rejects with nothing. */

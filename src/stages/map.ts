@@ -1,5 +1,5 @@
-import { mapChunk } from '../core/chunk.js';
-import { defineFlow, type Flow } from '../core/dsl.js';
+import { defineStep, type Flow } from '../core/dsl.js';
+import { inStage } from '../errors.js';
 
 /**
  * Transforms each element with a synchronous function.
@@ -9,11 +9,17 @@ import { defineFlow, type Flow } from '../core/dsl.js';
  * - Completes when: upstream completes.
  * - Fails when: `f` throws (the error names this stage).
  * - Cancels when: downstream cancels.
+ *
+ * A step stage: next to other step stages (filter) it runs fused, one loop per chunk.
  */
 export function map<I, O>(f: (item: I) => O): Flow<I, O> {
-  return defineFlow<I, O>('map', (upstream) => ({
-    // A plain `then` rather than an async function: one promise and one hop fewer per chunk.
-    pull: (max) => upstream.pull(max).then((chunk) => (chunk === undefined ? undefined : mapChunk(chunk, f))),
-    cancel: (reason) => upstream.cancel(reason),
-  }));
+  return defineStep<I, O>('map', (ctx, out) => (item, ack) => {
+    let mapped: O;
+    try {
+      mapped = f(item);
+    } catch (error) {
+      throw inStage(error, ctx.name);
+    }
+    out.emit(mapped, ack);
+  });
 }
