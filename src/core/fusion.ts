@@ -37,8 +37,10 @@ interface Link {
 export class FusedPull implements Pull<unknown> {
   readonly #links: Link[] = [];
   #head: Emit<unknown> | undefined;
+  // The chunk being filled: its arrays are sized for the input chunk and cut to `#filled`.
   #items: unknown[] = [];
   #acks: Ack[] = [];
+  #filled = 0;
 
   constructor(
     private readonly upstream: Pull<unknown>,
@@ -59,15 +61,18 @@ export class FusedPull implements Pull<unknown> {
       const chunk = await this.upstream.pull(max);
       if (chunk === undefined) return undefined;
       const { items, acks } = chunk;
-      this.#items = [];
+      this.#items = new Array<unknown>(items.length);
+      this.#filled = 0;
       if (acks === undefined) {
         for (let i = 0; i < items.length; i++) head(items[i], undefined);
       } else {
-        this.#acks = [];
+        this.#acks = new Array<Ack>(items.length);
         for (let i = 0; i < items.length; i++) head(items[i], acks[i]);
+        this.#acks.length = this.#filled;
       }
+      this.#items.length = this.#filled;
       this.#count(items.length);
-      if (this.#items.length > 0) return acks === undefined ? { items: this.#items } : { items: this.#items, acks: this.#acks };
+      if (this.#filled > 0) return acks === undefined ? { items: this.#items } : { items: this.#items, acks: this.#acks };
     }
   }
 
@@ -78,8 +83,9 @@ export class FusedPull implements Pull<unknown> {
   /** Opens the stages from the last to the first, each handing on to the one after it. */
   #build(): Emit<unknown> {
     let next: Emit<unknown> = (item, ack) => {
-      this.#items.push(item);
-      if (ack !== undefined) this.#acks.push(ack);
+      this.#items[this.#filled] = item;
+      if (ack !== undefined) this.#acks[this.#filled] = ack;
+      this.#filled++;
     };
     for (let k = this.#links.length - 1; k >= 0; k--) {
       const link = this.#links[k];
