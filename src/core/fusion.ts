@@ -55,8 +55,15 @@ export class FusedPull implements Pull<unknown> {
     this.#links.push({ open, ctx, dropped: 0 });
   }
 
-  async pull(max: number): Promise<Chunk<unknown> | undefined> {
-    const head = (this.#head ??= this.#build());
+  pull(max: number): Promise<Chunk<unknown> | undefined> {
+    // The chain is put together on the first pull, here rather than in the loop below: V8
+    // collects no type feedback on a function's first calls, so a first-pull-only branch
+    // inside the hot loop's function would throw its optimised code away on every run.
+    this.#head ??= this.#build();
+    return this.#pull(this.#head, max);
+  }
+
+  async #pull(head: Emit<unknown>, max: number): Promise<Chunk<unknown> | undefined> {
     for (;;) {
       const chunk = await this.upstream.pull(max);
       if (chunk === undefined) return undefined;

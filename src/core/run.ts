@@ -183,6 +183,7 @@ async function closeAll(teardowns: { stage: string; fn: () => void | Promise<voi
  */
 class Edge<T> implements Pull<T> {
   #pendingReject: ((error: unknown) => void) | undefined;
+  #aborted: { readonly error: unknown } | undefined; // set by abort(): read per pull instead of the signal
 
   constructor(
     private readonly upstream: Pull<T>,
@@ -217,7 +218,7 @@ class Edge<T> implements Pull<T> {
 
   #abortable(pending: Promise<Chunk<T> | undefined>): Promise<Chunk<T> | undefined> {
     return new Promise((resolve, reject) => {
-      if (this.signal.aborted) return reject(this.signal.reason);
+      if (this.#aborted !== undefined) return reject(this.#aborted.error);
       this.#pendingReject = reject;
       pending.then(
         (chunk) => {
@@ -238,6 +239,7 @@ class Edge<T> implements Pull<T> {
 
   /** The run aborted: a pull still waiting rejects now with the run's first error. */
   abort(error: unknown): void {
+    this.#aborted ??= { error };
     this.#pendingReject?.(error);
     this.#pendingReject = undefined;
   }
