@@ -1,5 +1,5 @@
 // The "core" benchmark: one in-memory pipeline, six ways (see bench/peers/workload.ts).
-//   npm run bench -- core [--elements N] [--runs R]
+//   npm run bench -- core [--elements N] [--runs R] [--warmup-passes W] [--measured-passes M] [--only a,b]
 // Each measurement runs in a fresh child process (`--contender X`), so JIT and GC state
 // and peak RSS belong to one contender; the parent interleaves contenders round by round.
 import { spawn } from 'node:child_process';
@@ -18,14 +18,27 @@ const CONTENDERS: Readonly<Record<string, () => Promise<Contender>>> = {
 };
 const PEERS = ['async-generators', 'node-streams', 'rxjs', 'effect'] as const;
 
+/** Passes over the data in one process: `warmup` untimed, then `measured` timed as one block. */
+interface Passes {
+  readonly warmup: number;
+  readonly measured: number;
+}
+
+function passesOf(args: readonly string[]): Passes {
+  return { warmup: positive(args, '--warmup-passes', 3), measured: positive(args, '--measured-passes', 3) };
+}
+
 interface Sample {
   readonly contender: string;
   readonly elements: number;
+  /** Wall time per measured pass. */
   readonly ms: number;
   readonly elementsPerSec: number;
-  /** User + system CPU time of the measured pass (less exposed to a shared machine than wall time). */
+  /** User + system CPU time per measured pass (less exposed to a shared machine than wall time). */
   readonly cpuMs: number;
   readonly peakRssMb: number;
+  /** Wall time of every pass, warm-up ones first (they show when a contender reaches steady state). */
+  readonly passMs: readonly number[];
 }
 
 function option(args: readonly string[], name: string): string | undefined {
@@ -45,28 +58,37 @@ function positive(args: readonly string[], name: string, fallback: number): numb
 
 // ---- child: one contender, one process ----------------------------------------------
 
-async function child(name: string, elements: number): Promise<Sample> {
+async function child(name: string, elements: number, passes: Passes): Promise<Sample> {
   const load = CONTENDERS[name];
   if (load === undefined) throw new Error(`unknown contender ${name}; one of ${Object.keys(CONTENDERS).join(', ')}`);
   const contender = await load();
   const data = makeCommands(elements);
-  // An in-process warm-up pass over the same data, so the measured pass runs optimised
-  // code with a grown heap (steady state, as a long-running stream would be).
-  check(name, elements, await contender(data));
-  globalThis.gc?.();
-  const cpu = process.cpuUsage();
-  const started = performance.now();
-  const outcome = await contender(data);
-  const ms = performance.now() - started;
+  // Warm-up passes over the same data first, so the measured passes run optimised code with a
+  // grown heap (steady state, as a long-running stream would be). Then several passes timed as
+  // one block: a major GC lands in one pass or another, and a block shares it out fairly.
+  const passMs: number[] = [];
+  let cpu = process.cpuUsage();
+  let started = performance.now();
+  for (let pass = 0; pass < passes.warmup + passes.measured; pass++) {
+    if (pass === passes.warmup) {
+      cpu = process.cpuUsage();
+      started = performance.now();
+    }
+    const t = performance.now();
+    const outcome = await contender(data);
+    passMs.push(performance.now() - t);
+    check(name, elements, outcome);
+  }
+  const ms = (performance.now() - started) / passes.measured;
   const cpuUsed = process.cpuUsage(cpu);
-  check(name, elements, outcome);
   return {
     contender: name,
     elements,
     ms,
     elementsPerSec: (elements / ms) * 1000,
-    cpuMs: (cpuUsed.user + cpuUsed.system) / 1000,
+    cpuMs: (cpuUsed.user + cpuUsed.system) / 1000 / passes.measured,
     peakRssMb: process.resourceUsage().maxRSS / 1024,
+    passMs,
   };
 }
 
@@ -74,9 +96,9 @@ async function child(name: string, elements: number): Promise<Sample> {
 
 const self = fileURLToPath(import.meta.url);
 
-function spawnOne(name: string, elements: number): Promise<Sample> {
+function spawnOne(name: string, elements: number, passes: Passes): Promise<Sample> {
   return new Promise((resolvePromise, reject) => {
-    const proc = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', self, '--contender', name, '--elements', String(elements)], {
+    const proc = spawn(process.execPath, ['--import', 'tsx', self, '--contender', name, '--elements', String(elements), '--warmup-passes', String(passes.warmup), '--measured-passes', String(passes.measured)], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let out = '';
@@ -106,14 +128,15 @@ const round2 = (x: number): number => Math.round(x * 100) / 100;
 export async function runCore(args: readonly string[]): Promise<void> {
   const elements = positive(args, '--elements', 1_000_000);
   const runs = positive(args, '--runs', 5);
+  const passes = passesOf(args);
   const only = option(args, '--only')?.split(',');
   const names = Object.keys(CONTENDERS).filter((n) => only === undefined || only.includes(n));
   const samples = new Map<string, Sample[]>(names.map((n) => [n, []]));
-  console.log(`core: ${elements.toLocaleString('en-US')} elements, 1 warm-up round + ${runs} measured rounds, contenders interleaved`);
+  console.log(`core: ${elements.toLocaleString('en-US')} elements, 1 warm-up round + ${runs} measured rounds, contenders interleaved; each a process: ${passes.warmup} warm-up passes, then ${passes.measured} measured`);
   for (let round = 0; round <= runs; round++) {
     const line: string[] = [];
     for (const name of names) {
-      const s = await spawnOne(name, elements);
+      const s = await spawnOne(name, elements, passes);
       if (round > 0) samples.get(name)?.push(s);
       line.push(`${name} ${Math.round(s.elementsPerSec / 1000)}k/s`);
     }
@@ -122,7 +145,7 @@ export async function runCore(args: readonly string[]): Promise<void> {
 
   const eps: Record<string, number> = {};
   const rss: Record<string, number> = {};
-  const rows: string[][] = [['contender', 'elements/s (median)', 'min', 'max', 'ms (median)', 'CPU ms (median)', 'peak RSS MB', 'vs dendrites']];
+  const rows: string[][] = [['contender', 'elements/s (median)', 'min', 'max', 'ms per pass (median)', 'CPU ms per pass', 'peak RSS MB', 'vs dendrites']];
   for (const name of names) {
     const list = samples.get(name) ?? [];
     eps[name] = Math.round(median(list.map((s) => s.elementsPerSec)));
@@ -147,6 +170,14 @@ export async function runCore(args: readonly string[]): Promise<void> {
     console.log(r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  '));
     if (i === 0) console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   }
+  console.log('ms per pass in a process (medians over rounds): warm-up passes | measured passes');
+  for (const name of names) {
+    const list = samples.get(name) ?? [];
+    const perPass = (p: number): string => median(list.map((s) => s.passMs[p])).toFixed(0);
+    const warm = Array.from({ length: passes.warmup }, (_, p) => perPass(p));
+    const measured = Array.from({ length: passes.measured }, (_, p) => perPass(passes.warmup + p));
+    console.log(`  ${name.padEnd(widths[0])}  ${warm.join(' ')} | ${measured.join(' ')}`);
+  }
   // Same-round ratios: contenders of one round ran back to back, under the same load,
   // so the median of per-round ratios is less exposed to a noisy machine than a ratio of medians.
   const perRound = (a: string, b: string): number | null => {
@@ -161,6 +192,7 @@ export async function runCore(args: readonly string[]): Promise<void> {
     bench: 'core',
     elements,
     runs,
+    passes,
     elementsPerSec: eps,
     ratioToFastestPeer: eps.dendrites !== undefined && bestPeer !== undefined ? round2(eps.dendrites / bestPeer) : null,
     ratioToFused: eps.dendrites !== undefined && eps.fused !== undefined ? round2(eps.dendrites / eps.fused) : null,
@@ -176,7 +208,7 @@ if (process.argv[1] !== undefined && resolve(process.argv[1]) === self) {
   const args = process.argv.slice(2);
   const name = option(args, '--contender');
   if (name !== undefined) {
-    const sample = await child(name, positive(args, '--elements', 1_000_000));
+    const sample = await child(name, positive(args, '--elements', 1_000_000), passesOf(args));
     console.log(JSON.stringify(sample));
   } else {
     await runCore(args);
