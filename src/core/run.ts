@@ -53,6 +53,8 @@ export function run<R>(graph: RunnableGraph<R>, options: RunOptions = {}): RunHa
 
   const abortCtl = new AbortController();
   const drainCtl = new AbortController();
+  let draining = false;
+  const isDraining = (): boolean => draining;
   let firstError: unknown;
   const fail = (error: unknown): void => {
     if (firstError !== undefined) return;
@@ -90,6 +92,7 @@ export function run<R>(graph: RunnableGraph<R>, options: RunOptions = {}): RunHa
         name,
         signal: abortCtl.signal,
         draining: drainCtl.signal,
+        isDraining,
         inputBuffer,
         metrics: m,
         onClose: (fn) => void teardowns.push({ stage: name, fn }),
@@ -149,7 +152,8 @@ export function run<R>(graph: RunnableGraph<R>, options: RunOptions = {}): RunHa
   let stopTimer: NodeJS.Timeout | undefined;
   const stop = (stopOptions: StopOptions = {}): Promise<R> => {
     const timeoutMs = positiveInt('timeoutMs', stopOptions.timeoutMs, 30_000);
-    if (!drainCtl.signal.aborted) {
+    if (!draining) {
+      draining = true;
       drainCtl.abort();
       stopTimer = setTimeout(() => abort(new Error(`stop did not drain within ${timeoutMs} ms`)), timeoutMs);
       stopTimer.unref();

@@ -25,6 +25,12 @@ export interface StageContext {
   readonly signal: AbortSignal;
   /** Aborted when `stop()` is called: sources complete instead of producing more. */
   readonly draining: AbortSignal;
+  /**
+   * Whether `stop()` has been called: the same as `draining.aborted`, and what a source should
+   * ask on each pull. (In Node every AbortSignal has a hidden class of its own, so reading
+   * `.aborted` in a per-chunk path deoptimises that code on every new run.)
+   */
+  isDraining(): boolean;
   /** How many elements a stage that pulls on its own account asks for at once. */
   readonly inputBuffer: number;
   readonly metrics: StageMetrics;

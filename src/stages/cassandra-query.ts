@@ -64,7 +64,7 @@ export function cassandraQuery(client: CqlClient, cql: string, params: readonly 
     return {
       async pull(max) {
         for (;;) {
-          if (done || ctx.draining.aborted) return undefined;
+          if (done || ctx.isDraining()) return undefined;
           if (position < rows.length) {
             const items = rows.slice(position, position + max);
             position += items.length;

@@ -26,7 +26,7 @@ export function consumerRecordsDequeue(): Flow<ConsumerRecords, KafkaRecord> {
     return {
       async pull(max) {
         for (;;) {
-          if (ctx.draining.aborted) {
+          if (ctx.isDraining()) {
             const left = batches.reduce((n, b) => n + b.batch.records.length, 0) - next;
             ctx.metrics.dropped += left;
             batches.length = 0;

@@ -29,7 +29,7 @@ export function fromAsyncIterable<T>(iterable: AsyncIterable<T>): Source<T> {
     ctx.onClose(close);
     return {
       async pull() {
-        if (finished || ctx.draining.aborted) {
+        if (finished || ctx.isDraining()) {
           await close();
           return undefined;
         }

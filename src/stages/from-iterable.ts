@@ -25,7 +25,7 @@ export function fromIterable<T>(iterable: Iterable<T>): Source<T> {
     ctx.onClose(close);
     return {
       async pull(max) {
-        if (finished || ctx.draining.aborted) {
+        if (finished || ctx.isDraining()) {
           close();
           return undefined;
         }
@@ -54,7 +54,7 @@ export function fromArray<T>(array: readonly T[]): Source<T> {
     let position = 0;
     return {
       async pull(max) {
-        if (position >= array.length || ctx.draining.aborted) return undefined;
+        if (position >= array.length || ctx.isDraining()) return undefined;
         const items = array.slice(position, position + max);
         position += items.length;
         return { items };

@@ -97,11 +97,11 @@ export function fromObservable<T>(observable: Observable<T>, options: FromObserv
 
     return {
       async pull(max) {
-        if (!subscribed && !ctx.draining.aborted) subscribe();
+        if (!subscribed && !ctx.isDraining()) subscribe();
         for (;;) {
           if (failure !== undefined) throw failure.error;
           if (items.length > 0) return { items: items.splice(0, max) };
-          if (finished || ctx.draining.aborted) return undefined;
+          if (finished || ctx.isDraining()) return undefined;
           await wakeup.wait();
         }
       },
