@@ -138,6 +138,27 @@ describe('run: abort and stop', () => {
     expect(processed).toEqual(Array.from({ length: counting.produced() }, (_, i) => i)); // everything taken was processed
     expect(counting.acked.size).toBe(counting.produced());
   });
+
+  it('stop() completes fromIterable and fromArray sources (they ask ctx.isDraining() on each pull)', async () => {
+    let closed = false;
+    function* endless(): Generator<number> {
+      try {
+        for (let i = 0; ; i++) yield i;
+      } finally {
+        closed = true;
+      }
+    }
+    const big = Array.from({ length: 100_000 }, (_, i) => i);
+    for (const source of [fromIterable(endless()), fromArray(big)]) {
+      const handle = source.via(mapAsync(async (n: number) => (await sleep(1), n))).runWith(collect<number>(), { inputBuffer: 4 });
+      await sleep(30);
+      const got = await handle.stop();
+      expect(got.length).toBeGreaterThan(0);
+      expect(got.length).toBeLessThan(big.length);
+      expect(got).toEqual(Array.from({ length: got.length }, (_, i) => i)); // a prefix: nothing lost or reordered
+    }
+    expect(closed).toBe(true); // the generator was closed
+  });
 });
 
 describe('run: metrics', () => {
