@@ -5,6 +5,7 @@ import type { Kafka } from 'kafkajs';
 import { openAccount } from '../../src/internal/avro/command.js';
 import { bucketsBetween, newDeliveryId } from '../../src/internal/cassandra/event-log.js';
 import { dropKeyspace } from '../../src/internal/cassandra/schema.js';
+import { groupLag, type Lag } from '../../src/internal/graphs/committed.js';
 import { serviceWrites } from '../../src/domain/ledger.js';
 import { parseMoneyCommand } from '../../src/domain/money-transfer.js';
 import { createMoneyTransferSchema } from '../../src/domain/setup.js';
@@ -117,21 +118,11 @@ export async function verify(client: cassandra.Client, keyspace: string, e: Expe
 }
 
 /** Records in `topic`, and how many of them `groupId` has committed past. */
-async function committedLag(kafka: Kafka, groupId: string, topic: string): Promise<{ total: number; committed: number }> {
+async function committedLag(kafka: Kafka, groupId: string, topic: string): Promise<Lag> {
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const ends = await admin.fetchTopicOffsets(topic);
-    const [group] = await admin.fetchOffsets({ groupId, topics: [topic] });
-    const at = new Map((group?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
-    let total = 0;
-    let committed = 0;
-    for (const p of ends) {
-      total += Number(p.high) - Number(p.low);
-      const c = at.get(p.partition) ?? -1;
-      committed += c < 0 ? 0 : Math.max(0, c - Number(p.low));
-    }
-    return { total, committed };
+    return await groupLag(admin, groupId, topic);
   } finally {
     await admin.disconnect();
   }

@@ -102,7 +102,7 @@ export function run<R>(graph: RunnableGraph<R>, options: RunOptions = {}): RunHa
       const inlets = (inputs.get(node) ?? []).map((edge) => {
         const upstream = outlets.get(edge.from)?.[edge.fromPort];
         if (upstream === undefined) throw new Error('internal: upstream not materialized');
-        const wrapped = new Edge(upstream, metrics.get(edge.from) as StageMetrics, m, abortCtl.signal, edge.from.stage.inputs === 0);
+        const wrapped = new Edge(upstream, metrics.get(edge.from) as StageMetrics, m, edge.from.stage.inputs === 0);
         edges.push(wrapped);
         return wrapped;
       });
@@ -187,13 +187,12 @@ async function closeAll(teardowns: { stage: string; fn: () => void | Promise<voi
  */
 class Edge<T> implements Pull<T> {
   #pendingReject: ((error: unknown) => void) | undefined;
-  #aborted: { readonly error: unknown } | undefined; // set by abort(): read per pull instead of the signal
+  #aborted: { readonly error: unknown } | undefined; // set by abort(), when the run fails or is aborted
 
   constructor(
     private readonly upstream: Pull<T>,
     private readonly from: StageMetrics,
     private readonly to: StageMetrics,
-    private readonly signal: AbortSignal,
     private readonly fromSource: boolean,
   ) {}
 
@@ -217,7 +216,7 @@ class Edge<T> implements Pull<T> {
   };
 
   readonly #name = (error: unknown): never => {
-    throw this.signal.aborted ? error : inStage(error, this.from.stage);
+    throw this.#aborted !== undefined ? error : inStage(error, this.from.stage);
   };
 
   #abortable(pending: Promise<Chunk<T> | undefined>): Promise<Chunk<T> | undefined> {

@@ -58,9 +58,3 @@ export interface StageDef {
   /** Step stages only (see `defineStep`): the runtime fuses a chain of them into one loop. */
   readonly step?: OpenStep<unknown, unknown>;
 }
-
-/** Resolves when the signal aborts; rejects with nothing. */
-export function whenAborted(signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
-}
