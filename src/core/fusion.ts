@@ -5,12 +5,12 @@ import type { Pull, StageContext } from './stage.js';
 /** Hands one element, with its acknowledgement when tracked, to the next stage of a chain. */
 export type Emit<T> = (item: T, ack: Ack | undefined) => void;
 
-/** Where a step stage's output goes. */
+/** Where a step stage's output goes. Call these as methods: `out.emit(item, ack)`. */
 export interface StepOutput<O> {
   /** Passes an element on. */
-  readonly emit: Emit<O>;
+  emit(item: O, ack: Ack | undefined): void;
   /** Drops an element: it counts as processed (its acknowledgement is called). */
-  readonly drop: (ack: Ack | undefined) => void;
+  drop(ack: Ack | undefined): void;
 }
 
 /**
@@ -19,11 +19,68 @@ export interface StepOutput<O> {
  */
 export type OpenStep<I, O> = (ctx: StageContext, out: StepOutput<O>) => Emit<I>;
 
-/** One stage of a chain: how it opens, and the counters it keeps. */
+/** One stage of a chain: how it opens, and its context. */
 interface Link {
   readonly open: OpenStep<unknown, unknown>;
   readonly ctx: StageContext;
-  dropped: number;
+}
+
+/** A step stage's output when another step stage follows it: a direct call. */
+class Handoff implements StepOutput<unknown> {
+  dropped = 0;
+  constructor(private readonly next: Emit<unknown>) {}
+
+  emit(item: unknown, ack: Ack | undefined): void {
+    this.next(item, ack);
+  }
+
+  drop(ack: Ack | undefined): void {
+    this.dropped++;
+    ack?.();
+  }
+}
+
+/** The chain's last output: the chunk being filled, its arrays sized for the input chunk. */
+class ChunkFill implements StepOutput<unknown> {
+  dropped = 0;
+  items: unknown[] = [];
+  acks: Ack[] = [];
+  filled = 0;
+
+  start(length: number, tracked: boolean): void {
+    this.items = new Array<unknown>(length);
+    if (tracked) this.acks = new Array<Ack>(length);
+    this.filled = 0;
+  }
+
+  emit(item: unknown, ack: Ack | undefined): void {
+    this.items[this.filled] = item;
+    if (ack !== undefined) this.acks[this.filled] = ack;
+    this.filled++;
+  }
+
+  drop(ack: Ack | undefined): void {
+    this.dropped++;
+    ack?.();
+  }
+
+  /** The filled chunk, or undefined when every element was dropped. */
+  take(tracked: boolean): Chunk<unknown> | undefined {
+    if (this.filled === 0) return undefined;
+    const items = this.items;
+    items.length = this.filled;
+    if (!tracked) return { items };
+    const acks = this.acks;
+    acks.length = this.filled;
+    return { items, acks };
+  }
+}
+
+/** A chain opened for one run: its first stage's input, and every stage's output in order. */
+interface Chain {
+  readonly head: Emit<unknown>;
+  readonly outputs: readonly (Handoff | ChunkFill)[];
+  readonly fill: ChunkFill;
 }
 
 /**
@@ -36,11 +93,7 @@ interface Link {
  */
 export class FusedPull implements Pull<unknown> {
   readonly #links: Link[] = [];
-  #head: Emit<unknown> | undefined;
-  // The chunk being filled: its arrays are sized for the input chunk and cut to `#filled`.
-  #items: unknown[] = [];
-  #acks: Ack[] = [];
-  #filled = 0;
+  #chain: Chain | undefined;
 
   constructor(
     private readonly upstream: Pull<unknown>,
@@ -52,34 +105,32 @@ export class FusedPull implements Pull<unknown> {
 
   /** Adds a step stage after the last one: the chain's output is now its output. */
   append(open: OpenStep<unknown, unknown>, ctx: StageContext): void {
-    this.#links.push({ open, ctx, dropped: 0 });
+    this.#links.push({ open, ctx });
   }
 
   pull(max: number): Promise<Chunk<unknown> | undefined> {
     // The chain is put together on the first pull, here rather than in the loop below: V8
     // collects no type feedback on a function's first calls, so a first-pull-only branch
     // inside the hot loop's function would throw its optimised code away on every run.
-    this.#head ??= this.#build();
-    return this.#pull(this.#head, max);
+    this.#chain ??= this.#build();
+    return this.#pull(this.#chain, max);
   }
 
-  async #pull(head: Emit<unknown>, max: number): Promise<Chunk<unknown> | undefined> {
+  async #pull(chain: Chain, max: number): Promise<Chunk<unknown> | undefined> {
+    const { head, fill } = chain;
     for (;;) {
       const chunk = await this.upstream.pull(max);
       if (chunk === undefined) return undefined;
       const { items, acks } = chunk;
-      this.#items = new Array<unknown>(items.length);
-      this.#filled = 0;
+      fill.start(items.length, acks !== undefined);
       if (acks === undefined) {
         for (let i = 0; i < items.length; i++) head(items[i], undefined);
       } else {
-        this.#acks = new Array<Ack>(items.length);
         for (let i = 0; i < items.length; i++) head(items[i], acks[i]);
-        this.#acks.length = this.#filled;
       }
-      this.#items.length = this.#filled;
-      this.#count(items.length);
-      if (this.#filled > 0) return acks === undefined ? { items: this.#items } : { items: this.#items, acks: this.#acks };
+      this.#count(chain.outputs, items.length);
+      const out = fill.take(acks !== undefined);
+      if (out !== undefined) return out;
     }
   }
 
@@ -88,37 +139,32 @@ export class FusedPull implements Pull<unknown> {
   }
 
   /** Opens the stages from the last to the first, each handing on to the one after it. */
-  #build(): Emit<unknown> {
-    let next: Emit<unknown> = (item, ack) => {
-      this.#items[this.#filled] = item;
-      if (ack !== undefined) this.#acks[this.#filled] = ack;
-      this.#filled++;
-    };
-    for (let k = this.#links.length - 1; k >= 0; k--) {
-      const link = this.#links[k];
-      const drop = (ack: Ack | undefined): void => {
-        link.dropped++;
-        ack?.();
-      };
-      next = link.open(link.ctx, { emit: next, drop });
+  #build(): Chain {
+    const fill = new ChunkFill();
+    const outputs: (Handoff | ChunkFill)[] = [fill];
+    let head = this.#links[this.#links.length - 1].open(this.#links[this.#links.length - 1].ctx, fill);
+    for (let k = this.#links.length - 2; k >= 0; k--) {
+      const out = new Handoff(head);
+      outputs.unshift(out);
+      head = this.#links[k].open(this.#links[k].ctx, out);
     }
-    return next;
+    return { head, outputs, fill };
   }
 
   /**
    * Counts one chunk into every stage of the chain. The edges around the chain count its
    * first stage's in and its last stage's out, as they do for any stage.
    */
-  #count(entered: number): void {
+  #count(outputs: readonly (Handoff | ChunkFill)[], entered: number): void {
     const links = this.#links;
     let n = entered;
     for (let k = 0; k < links.length; k++) {
-      const link = links[k];
-      const metrics: StageMetrics = link.ctx.metrics;
+      const metrics: StageMetrics = links[k].ctx.metrics;
+      const output = outputs[k];
       if (k > 0) metrics.in += n;
-      metrics.dropped += link.dropped;
-      n -= link.dropped;
-      link.dropped = 0;
+      metrics.dropped += output.dropped;
+      n -= output.dropped;
+      output.dropped = 0;
       if (k < links.length - 1) metrics.out += n;
     }
   }
