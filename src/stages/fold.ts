@@ -13,7 +13,10 @@ export function fold<T, A>(initial: A, f: (accumulated: A, item: T) => A): Sink<
   return defineSink<T, A>('fold', async (upstream, ctx) => {
     let accumulated = initial;
     await drain(upstream, ctx.inputBuffer, (chunk) => {
-      for (const item of chunk.items) accumulated = f(accumulated, item);
+      const items = chunk.items;
+      let acc = accumulated;
+      for (let i = 0; i < items.length; i++) acc = f(acc, items[i]);
+      accumulated = acc;
       ackAll(chunk);
       ctx.metrics.out += chunk.items.length;
     });
