@@ -7,6 +7,11 @@ switch (name) {
     await runCore(args);
     break;
   }
+  case 'instructions': {
+    const { runInstructions } = await import('./instructions.js');
+    await runInstructions(args);
+    break;
+  }
   case 'e2e': {
     // Loaded only when asked for: bench/e2e.ts is maintained separately.
     const e2e: { main?: (args: readonly string[]) => unknown; runE2e?: (args: readonly string[]) => unknown } = await import('./e2e.js' as string);
@@ -19,7 +24,7 @@ switch (name) {
       const { runCore } = await import('./core.js');
       await runCore([name, ...args]);
     } else {
-      console.error(`unknown benchmark "${name}"; one of: core, e2e`);
+      console.error(`unknown benchmark "${name}"; one of: core, instructions, e2e`);
       process.exitCode = 2;
     }
 }
