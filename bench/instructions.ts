@@ -4,8 +4,9 @@
 // timed A/B of a small engine change needs many rounds. An instruction count does not drift:
 // each contender runs under valgrind (cachegrind, no cache simulation) and `node --predictable
 // --predictable-gc-schedule` (no background compiler or GC threads; heap growth and GC timing
-// fixed instead of following the clock), and a process gives the same count to within 0.2% run
-// after run; one pass differs from the next by about 1%.
+// fixed instead of following the clock). On an otherwise idle machine a process gives the same
+// count to within 0.2% run after run, and the per-pass figure repeats within about 1%; with other
+// work on the machine it moved by up to 5%, so run it alone and compare runs of the same day.
 // It does not see memory stalls, so the time benchmark (`core`) stays the one the targets are
 // measured by; this one shows what a change did to the work.
 // Per contender: two processes of bench/core.ts's child, 3 warm-up passes and then 1 or 5
