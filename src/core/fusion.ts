@@ -76,10 +76,13 @@ class ChunkFill implements StepOutput<unknown> {
   }
 }
 
+/** Where one stage of a chain puts what it emits. */
+type Output = Handoff | ChunkFill;
+
 /** A chain opened for one run: its first stage's input, and every stage's output in order. */
 interface Chain {
   readonly head: Emit<unknown>;
-  readonly outputs: readonly (Handoff | ChunkFill)[];
+  readonly outputs: readonly Output[];
   readonly fill: ChunkFill;
 }
 
@@ -141,21 +144,22 @@ export class FusedPull implements Pull<unknown> {
   /** Opens the stages from the last to the first, each handing on to the one after it. */
   #build(): Chain {
     const fill = new ChunkFill();
-    const outputs: (Handoff | ChunkFill)[] = [fill];
-    let head = this.#links[this.#links.length - 1].open(this.#links[this.#links.length - 1].ctx, fill);
-    for (let k = this.#links.length - 2; k >= 0; k--) {
-      const out = new Handoff(head);
-      outputs.unshift(out);
-      head = this.#links[k].open(this.#links[k].ctx, out);
+    const outputs = new Array<Output>(this.#links.length);
+    let out: Output = fill;
+    for (let k = this.#links.length - 1; ; k--) {
+      outputs[k] = out;
+      const { open, ctx } = this.#links[k];
+      const emit = open(ctx, out);
+      if (k === 0) return { head: emit, outputs, fill };
+      out = new Handoff(emit);
     }
-    return { head, outputs, fill };
   }
 
   /**
    * Counts one chunk into every stage of the chain. The edges around the chain count its
    * first stage's in and its last stage's out, as they do for any stage.
    */
-  #count(outputs: readonly (Handoff | ChunkFill)[], entered: number): void {
+  #count(outputs: readonly Output[], entered: number): void {
     const links = this.#links;
     let n = entered;
     for (let k = 0; k < links.length; k++) {
