@@ -41,14 +41,14 @@ interface Sample {
   readonly passMs: readonly number[];
 }
 
-function option(args: readonly string[], name: string): string | undefined {
+export function option(args: readonly string[], name: string): string | undefined {
   const i = args.indexOf(name);
   if (i >= 0) return args[i + 1];
   const prefixed = args.find((a) => a.startsWith(`${name}=`));
   return prefixed?.slice(name.length + 1);
 }
 
-function positive(args: readonly string[], name: string, fallback: number): number {
+export function positive(args: readonly string[], name: string, fallback: number): number {
   const raw = option(args, name);
   if (raw === undefined) return fallback;
   const n = Number(raw.replaceAll('_', ''));

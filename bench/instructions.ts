@@ -16,6 +16,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { option, positive } from './core.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 // Three levels below the root, as src/internal/avro/ is: the bundle reads schemas/ at the same relative path.
@@ -23,11 +24,6 @@ const bundle = resolve(root, 'bench/.build/core/core.mjs');
 const WARMUP = 3;
 const FEW = 1;
 const MANY = 5;
-
-function option(args: readonly string[], name: string): string | undefined {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-}
 
 /** Instructions of one process: the contender's child, `measured` passes after the warm-up. */
 function count(contender: string, elements: number, measured: number): Promise<number> {
@@ -60,8 +56,7 @@ export async function runInstructions(args: readonly string[]): Promise<void> {
     process.exitCode = 2;
     return;
   }
-  const elements = Number(option(args, '--elements') ?? 1_000_000);
-  if (!Number.isInteger(elements) || elements < 1) throw new Error(`--elements must be a positive integer, got ${option(args, '--elements')}`);
+  const elements = positive(args, '--elements', 1_000_000);
   const contenders = (option(args, '--only') ?? 'dendrites,fused').split(',');
 
   mkdirSync(dirname(bundle), { recursive: true });

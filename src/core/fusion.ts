@@ -25,14 +25,11 @@ interface Link {
   readonly ctx: StageContext;
 }
 
-/** A step stage's output when another step stage follows it: a direct call. */
-class Handoff implements StepOutput<unknown> {
+/** Where one stage of a chain puts what it emits; it counts what the stage drops. */
+abstract class Output implements StepOutput<unknown> {
   dropped = 0;
-  constructor(private readonly next: Emit<unknown>) {}
 
-  emit(item: unknown, ack: Ack | undefined): void {
-    this.next(item, ack);
-  }
+  abstract emit(item: unknown, ack: Ack | undefined): void;
 
   drop(ack: Ack | undefined): void {
     this.dropped++;
@@ -40,9 +37,19 @@ class Handoff implements StepOutput<unknown> {
   }
 }
 
+/** A step stage's output when another step stage follows it: a direct call. */
+class Handoff extends Output {
+  constructor(private readonly next: Emit<unknown>) {
+    super();
+  }
+
+  emit(item: unknown, ack: Ack | undefined): void {
+    this.next(item, ack);
+  }
+}
+
 /** The chain's last output: the chunk being filled, its arrays sized for the input chunk. */
-class ChunkFill implements StepOutput<unknown> {
-  dropped = 0;
+class ChunkFill extends Output {
   items: unknown[] = [];
   acks: Ack[] = [];
   filled = 0;
@@ -59,11 +66,6 @@ class ChunkFill implements StepOutput<unknown> {
     this.filled++;
   }
 
-  drop(ack: Ack | undefined): void {
-    this.dropped++;
-    ack?.();
-  }
-
   /** The filled chunk, or undefined when every element was dropped. */
   take(tracked: boolean): Chunk<unknown> | undefined {
     if (this.filled === 0) return undefined;
@@ -75,9 +77,6 @@ class ChunkFill implements StepOutput<unknown> {
     return { items, acks };
   }
 }
-
-/** Where one stage of a chain puts what it emits. */
-type Output = Handoff | ChunkFill;
 
 /** A chain opened for one run: its first stage's input, and every stage's output in order. */
 interface Chain {

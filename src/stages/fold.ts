@@ -18,7 +18,7 @@ export function fold<T, A>(initial: A, f: (accumulated: A, item: T) => A): Sink<
       for (let i = 0; i < items.length; i++) acc = f(acc, items[i]);
       accumulated = acc;
       ackAll(chunk);
-      ctx.metrics.out += chunk.items.length;
+      ctx.metrics.out += items.length;
     });
     return accumulated;
   });
