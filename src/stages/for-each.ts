@@ -22,7 +22,8 @@ export interface SinkCallContext {
  * - Emits when: never (a sink).
  * - Backpressures when: `parallelism` calls are in flight.
  * - Completes when: upstream completes and every call has resolved.
- * - Fails when: a call rejects or throws (the run fails; the element is not acknowledged).
+ * - Fails when: a call rejects or throws: the run fails at once, also while the upstream
+ *   is idle (the element is not acknowledged, calls still in flight are told through `signal`).
  * - Cancels when: never on its own.
  *
  * @example examples/in-memory-graph.ts
@@ -64,6 +65,7 @@ export function forEach<T>(f: (item: T, context: SinkCallContext) => unknown, op
             },
             (error: unknown) => {
               failure ??= { error };
+              ctx.fail(error); // now, not at the next chunk: the upstream may be idle for long
               settle();
             },
           );
