@@ -1,13 +1,25 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+
+// The package's own entry points (`dendrites`, `dendrites/testkit`, `dendrites/samples/*`) resolve to
+// src/, as tsconfig.json's `paths` say for tsc and tsx: samples and examples import only those.
+const { compilerOptions } = JSON.parse(readFileSync(new URL('./tsconfig.json', import.meta.url), 'utf8')) as { compilerOptions: { paths: Record<string, [string]> } };
+const alias = Object.entries(compilerOptions.paths).map(([name, [file]]) => ({
+  find: new RegExp(`^${name.replaceAll('/', '\\/')}$`),
+  replacement: fileURLToPath(new URL(file, import.meta.url)),
+}));
 
 // Two projects: `unit` needs nothing; `integration` runs against the real Kafka and
 // Cassandra that test/integration/global-setup.ts brings up (or finds configured).
 export default defineConfig({
+  resolve: { alias },
   test: {
     // Integration tests share one Kafka broker and one Cassandra node on two cores.
     fileParallelism: false,
     projects: [
       {
+        extends: true,
         test: {
           name: 'unit',
           include: ['test/**/*.test.ts'],
@@ -16,6 +28,7 @@ export default defineConfig({
         },
       },
       {
+        extends: true,
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],

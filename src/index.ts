@@ -17,20 +17,6 @@ export { forEach, type ForEachOptions, type SinkCallContext } from './stages/for
 export { collect } from './stages/collect.js';
 export { fold } from './stages/fold.js';
 export { ignore } from './stages/ignore.js';
-export {
-  type Command,
-  type CommandAction,
-  type CommandData,
-  type CommandMeta,
-  COMMAND_ACTIONS,
-  commandSchema,
-  commandType,
-  openAccount,
-  transferMoney,
-  encodeCommand,
-  decodeCommand,
-  validateCommand,
-} from './internal/avro/command.js';
 export { mapAsync, type MapAsyncOptions, type MapAsyncCallContext } from './stages/map-async.js';
 export { merge, type MergeOptions } from './stages/merge.js';
 export { zip } from './stages/zip.js';
@@ -53,9 +39,11 @@ export { avroSerializer, type AvroSerializerOptions } from './stages/avro-serial
 export { deadLetter, type DeadLetterOptions, DEAD_LETTER_HEADERS } from './stages/dead-letter.js';
 export { kafkaSink, type KafkaSinkOptions, type KafkaSinkResult, type OutgoingMessage } from './stages/kafka-sink.js';
 export type { KafkaClientOptions } from './internal/kafka/client.js';
-export { parallelCommandGraph, seriesCommandGraph, type CommandGraphOptions, type CommandGraphResult, type SeriesGraphResult, type BranchFunction, type Branch, type FaultHooks, type CommandDomain, DEFAULT_GRAPH_PARALLELISM, GRAPH_FETCH_DEFAULTS } from './graphs/command-graph.js';
-export { compensate, type CompensateOptions, type CompensationSummary, type CompensationProgress, type CompensationDomain, type CommandReport, type Movement } from './graphs/compensation-job.js';
-export * from './domain/index.js';
-export { moneyTransferDomain } from './domain/command-domain.js';
-export { createMoneyTransferSchema } from './domain/setup.js';
-export { sampleCommands, badCommands, type SampleOptions, type SampleCommands } from './domain/sample.js';
+export type { CqlQueryOptions, CqlResult, CqlBatchEntry } from './internal/cassandra/client.js';
+
+// CQRS: your domain, the command graphs, the library's tables and the compensation job.
+export { defineDomain, eventId, type CommandDomain, type CommandDecoding, type CommandDelivery, type CqlStatement, type DomainContext, type DomainEvent } from './graphs/cqrs/domain.js';
+export { createCqrsTables, cqrsTablesCql, journalTablesCql, JOURNAL_TABLE, JOURNAL_BY_BUCKET_TABLE, type JournalKind } from './graphs/cqrs/tables.js';
+export type { DemoSample, DemoScenario, ProducedRecord, StateCheck } from './graphs/cqrs/sample.js';
+export { parallelCommandGraph, seriesCommandGraph, type CommandGraphOptions, type CommandGraphResult, type SeriesGraphResult, type BranchFunction, type Branch, type FaultHooks, DEFAULT_GRAPH_PARALLELISM, GRAPH_FETCH_DEFAULTS } from './graphs/command-graph.js';
+export { compensate, type CompensateOptions, type CompensationSummary, type CompensationProgress, type CommandReport } from './graphs/compensation-job.js';

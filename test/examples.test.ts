@@ -24,6 +24,14 @@ describe('examples', () => {
     expect(missing).toEqual([]);
   });
 
+  it('every TypeScript snippet of docs/cqrs.md stands in examples/own-domain.ts', () => {
+    const squash = (text: string): string => text.replace(/\s+/g, ' ').trim();
+    const example = squash(readFileSync('examples/own-domain.ts', 'utf8').replace(/^\s*\/\/.*$/gm, ''));
+    const snippets = [...readFileSync('docs/cqrs.md', 'utf8').matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => squash(m[1]));
+    expect(snippets.length).toBeGreaterThanOrEqual(4);
+    expect(snippets.filter((s) => !example.includes(s))).toEqual([]);
+  });
+
   it('in-memory-graph runs, applies the commands and draws the graph', async () => {
     const { stdout } = await run(process.execPath, ['--import', 'tsx', 'examples/in-memory-graph.ts']);
     expect(stdout).toContain('flowchart LR');

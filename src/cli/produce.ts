@@ -1,23 +1,28 @@
-/** `dendrites produce --topic T [--commands N] [--accounts N] [--seed S] [--partitions P]` */
-import { sampleCommands } from '../domain/sample.js';
-import { produceCommands } from '../internal/graphs/produce.js';
+/** `dendrites produce --domain D --topic T [--commands N] [--seed S] [--partitions P] [--no-setup]` */
+import { produceRecords } from '../internal/graphs/produce.js';
 import { ensureTopics } from '../internal/graphs/topics.js';
 import { int, parse, required } from './args.js';
 import { cliKafka } from './connect.js';
+import { DOMAIN_HELP, demoOf, domainSpec, loadDomain } from './domains.js';
 
-export const PRODUCE_USAGE = `usage: dendrites produce --topic T [--commands N] [--accounts N] [--seed S] [--partitions P] [--no-opens]
-  Produces --accounts open-account commands (default 100, unless --no-opens), then N transfers (default 10000)
-  in Avro (schemas/command.avsc). Creates the topic and its dead-letter topic with P partitions (default 3) if missing.
+export const PRODUCE_USAGE = `usage: dendrites produce --domain D --topic T [--commands N] [--seed S] [--partitions P] [--no-setup]
+  Produces the setup commands of domain D's demo scenario (unless --no-setup), then N commands (default 10000).
+  Creates the topic and its dead-letter topic with P partitions (default 3) if missing.
+  ${DOMAIN_HELP}
   Kafka: KAFKA_BROKERS (default 127.0.0.1:9092).`;
 
 export async function produceCommand(argv: readonly string[]): Promise<number> {
-  const v = parse(argv, { topic: { type: 'string' }, commands: { type: 'string' }, accounts: { type: 'string' }, seed: { type: 'string' }, partitions: { type: 'string' }, 'no-opens': { type: 'boolean' } });
+  const v = parse(argv, { domain: { type: 'string' }, topic: { type: 'string' }, commands: { type: 'string' }, seed: { type: 'string' }, partitions: { type: 'string' }, 'no-setup': { type: 'boolean' } });
+  const spec = domainSpec(required(v, 'domain'));
   const topic = required(v, 'topic');
-  const sample = sampleCommands({ transfers: int(v, 'commands', 10_000, 0), accounts: int(v, 'accounts', 100, 2), seed: int(v, 'seed', 42, 0) });
+  const commands = int(v, 'commands', 10_000, 0);
+  const seed = int(v, 'seed', 42, 0);
+  const partitions = int(v, 'partitions', 3, 1, 64);
+  const scenario = demoOf(await loadDomain(spec), 'produce').scenario({ commands, seed });
   const kafka = cliKafka('dendrites-produce');
-  await ensureTopics(kafka, [topic, `${topic}-dead-letter`], int(v, 'partitions', 3, 1, 64));
-  const opens = v['no-opens'] === true ? 0 : await produceCommands(kafka, topic, sample.opens);
-  const transfers = await produceCommands(kafka, topic, sample.transfers);
-  console.log(`produced ${opens} open-account and ${transfers} transfer-money commands to ${topic}`);
+  await ensureTopics(kafka, [topic, `${topic}-dead-letter`], partitions);
+  const setup = v['no-setup'] === true ? 0 : await produceRecords(kafka, topic, scenario.setup);
+  const main = await produceRecords(kafka, topic, scenario.commands);
+  console.log(`produced ${setup} setup and ${main} other ${spec} commands to ${topic}`);
   return 0;
 }

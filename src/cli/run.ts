@@ -1,27 +1,25 @@
 /**
- * `dendrites run --topic T --group G --keyspace K [--wiring parallel|series] [...]`: runs the
- * money-transfer command graph until SIGTERM or SIGINT (then it drains, commits and exits 0).
- * With an IPC channel (the demo forks it) it reports progress messages `{ service, log }`:
- * how many deliveries each branch has written.
+ * `dendrites run --domain D --topic T --group G --keyspace K [--wiring parallel|series] [...]`:
+ * runs the command graph of a domain until SIGTERM or SIGINT (then it drains, commits and
+ * exits 0). With an IPC channel (the demo forks it) it reports progress messages
+ * `{ service, log }`: how many deliveries each branch has written.
  */
-import type { RunnableGraph } from '../core/dsl.js';
-import type { MetricsSnapshot } from '../core/metrics.js';
-import { moneyTransferDomain } from '../domain/command-domain.js';
-import { type CommandGraphOptions, DEFAULT_GRAPH_PARALLELISM, parallelCommandGraph, seriesCommandGraph } from '../graphs/command-graph.js';
-import type { MoneyCommand } from '../domain/money-transfer.js';
-import type { CqlClient } from '../internal/cassandra/client.js';
 import type { Kafka } from 'kafkajs';
+import { type CommandDomain, type CommandGraphOptions, type CqlClient, DEFAULT_GRAPH_PARALLELISM, type MetricsSnapshot, parallelCommandGraph, type RunnableGraph, seriesCommandGraph } from 'dendrites';
 import { int, oneOf, parse, required } from './args.js';
 import { cliCassandra, cliKafka } from './connect.js';
+import { DOMAIN_HELP, loadDomain } from './domains.js';
+import { keyspaceOption } from './options.js';
 
-export const RUN_USAGE = `usage: dendrites run --topic T --group G --keyspace K [--wiring parallel|series] [--parallelism N] [--commit-interval-ms MS]
-  Runs the money-transfer command graph on topic T until SIGTERM/SIGINT.`;
+export const RUN_USAGE = `usage: dendrites run --domain D --topic T --group G --keyspace K [--wiring parallel|series] [--parallelism N] [--commit-interval-ms MS]
+  Runs the command graph of domain D on topic T until SIGTERM/SIGINT.
+  ${DOMAIN_HELP}`;
 
 export const WIRINGS = ['parallel', 'series'] as const;
 export type Wiring = (typeof WIRINGS)[number];
 
 /** The command graph of a wiring. */
-export function moneyGraph(wiring: Wiring, options: CommandGraphOptions<MoneyCommand>): RunnableGraph<unknown> {
+export function commandGraph<C, S>(wiring: Wiring, options: CommandGraphOptions<C, S>): RunnableGraph<unknown> {
   return wiring === 'parallel' ? parallelCommandGraph(options) : seriesCommandGraph(options);
 }
 
@@ -31,26 +29,28 @@ export function branchCounts(m: MetricsSnapshot): { service: number; log: number
   return { service: out('service'), log: out('event-log') };
 }
 
-export function runOptions(kafka: Kafka, client: CqlClient, v: Record<string, unknown>): CommandGraphOptions<MoneyCommand> {
+function runOptions(kafka: Kafka, client: CqlClient, domain: CommandDomain<unknown, unknown>, v: Record<string, unknown>): CommandGraphOptions<unknown, unknown> {
+  const sessionTimeoutMs = int(v, 'session-timeout-ms', 30_000);
   return {
     kafka,
     client,
+    domain,
     topic: required(v, 'topic'),
     groupId: required(v, 'group'),
-    keyspace: required(v, 'keyspace'),
-    domain: moneyTransferDomain(),
+    keyspace: keyspaceOption(v),
     parallelism: int(v, 'parallelism', DEFAULT_GRAPH_PARALLELISM),
     consumer: {
       commitIntervalMs: int(v, 'commit-interval-ms', 1_000),
       commitEveryN: int(v, 'commit-every-n', 1_000),
-      sessionTimeout: int(v, 'session-timeout-ms', 30_000),
-      heartbeatInterval: Math.min(3_000, Math.floor(int(v, 'session-timeout-ms', 30_000) / 3)),
+      sessionTimeout: sessionTimeoutMs,
+      heartbeatInterval: Math.min(3_000, Math.floor(sessionTimeoutMs / 3)),
     },
   };
 }
 
 export async function runCommand(argv: readonly string[]): Promise<number> {
   const v = parse(argv, {
+    domain: { type: 'string' },
     topic: { type: 'string' },
     group: { type: 'string' },
     keyspace: { type: 'string' },
@@ -61,9 +61,10 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
     'session-timeout-ms': { type: 'string' },
   });
   const wiring = oneOf(v, 'wiring', WIRINGS, 'parallel');
+  const { domain } = await loadDomain(required(v, 'domain'));
   const kafka = cliKafka('dendrites-run');
   const client = cliCassandra();
-  const graph = moneyGraph(wiring, runOptions(kafka, client, v));
+  const graph = commandGraph(wiring, runOptions(kafka, client, domain, v));
   await client.connect();
   const handle = graph.run({ metricsIntervalMs: 100 });
   const ipc = process.send?.bind(process);

@@ -1,13 +1,14 @@
 /**
- * The CQRS command graph of the money-transfer sample (and of any CommandDomain), in two
- * wirings over the same input:
+ * The CQRS command graph of YOUR domain (a CommandDomain), in two wirings over the same input:
  *
- *   commands (kafkaSource) → consumerRecordsDequeue → avroDeserializer → deadLetter →
+ *   commands (kafkaSource) → consumerRecordsDequeue → decode (Avro or your function) →
+ *   parse (your `parse`, once per record) → deadLetter →
  *   delivery-id (one time-based UUID per delivery, BEFORE the fan-out) → ...
  *
- * - `parallelCommandGraph`: broadcast(2) → service branch (bind the domain's upserts as
- *   one logged batch → cassandraRetrySink) and event-log branch (command → event with
- *   `parent` = command id → eventLogSink). A record's offset commits only when both
+ * - `parallelCommandGraph`: broadcast(2) → service branch (the domain's upserts and the
+ *   journal row as one logged batch → cassandraRetrySink) and event-log branch (the
+ *   domain's events, each with `parent` = command id, and the journal row as one logged
+ *   batch → cassandraRetrySink). A record's offset commits only when both
  *   branches have acknowledged it (broadcast joins the acknowledgements). A crash can
  *   leave a delivery applied but not logged or logged but not applied; the compensation
  *   job (src/graphs/compensation-job.ts) is right for every such crash point.
@@ -15,22 +16,23 @@
  *   failed is never logged.
  *
  * Either branch can be replaced by a function of your own (`service`, `eventLog`: called
- * per delivery, like `forEach`). Bad input (undecodable, unknown action, missing field,
- * non-positive amount, unknown account) goes to the dead-letter topic with the reason.
+ * per delivery, like `forEach`). Bad input (undecodable, or rejected by your `parse`)
+ * goes to the dead-letter topic with the reason in its headers; the graph goes on and the
+ * record's offset commits. The keyspace needs the library's tables (`createCqrsTables`)
+ * besides your own.
  *
- * @example examples/cqrs-money-transfer.ts
+ * @example examples/own-domain.ts
  */
 import type { RunnableGraph } from '../core/dsl.js';
 import { broadcast } from '../stages/broadcast.js';
 import { graph } from './builder.js';
-import type { CommandDelivery } from '../domain/ledger.js';
-import { branchSink, deliveries, serviceFlow } from '../internal/graphs/parts.js';
-import { type CommandGraphOptions, checkGraphOptions } from '../internal/graphs/options.js';
+import type { CommandDelivery } from './cqrs/domain.js';
+import { branchSink, deliveries, serviceFlow } from './cqrs/parts.js';
+import { type CommandGraphOptions, checkGraphOptions } from './cqrs/options.js';
 
-export type { BranchFunction, CommandGraphOptions } from '../internal/graphs/options.js';
-export { DEFAULT_GRAPH_PARALLELISM, GRAPH_FETCH_DEFAULTS } from '../internal/graphs/options.js';
-export type { Branch, FaultHooks } from '../internal/graphs/faults.js';
-export type { CommandDomain } from '../internal/graphs/domain.js';
+export type { BranchFunction, CommandGraphOptions } from './cqrs/options.js';
+export { DEFAULT_GRAPH_PARALLELISM, GRAPH_FETCH_DEFAULTS } from './cqrs/options.js';
+export type { Branch, FaultHooks } from './cqrs/faults.js';
 
 /** What a parallel command graph's run resolves with: each branch sink's summary (undefined for a function branch). */
 export interface CommandGraphResult {
@@ -44,7 +46,7 @@ export interface SeriesGraphResult {
 }
 
 /** Service and event log in parallel branches after one fan-out. See the module comment. */
-export function parallelCommandGraph<C>(options: CommandGraphOptions<C>): RunnableGraph<CommandGraphResult> {
+export function parallelCommandGraph<C, S = undefined>(options: CommandGraphOptions<C, S>): RunnableGraph<CommandGraphResult> {
   const o = checkGraphOptions('parallelCommandGraph', options);
   return graph((b) => {
     const fanout = b.add(broadcast<CommandDelivery<C>>(2), 'fanout');
@@ -58,7 +60,7 @@ export function parallelCommandGraph<C>(options: CommandGraphOptions<C>): Runnab
 }
 
 /** The service, then the event log, in one line: nothing is logged that the service did not write. */
-export function seriesCommandGraph<C>(options: CommandGraphOptions<C>): RunnableGraph<SeriesGraphResult> {
+export function seriesCommandGraph<C, S = undefined>(options: CommandGraphOptions<C, S>): RunnableGraph<SeriesGraphResult> {
   const o = checkGraphOptions('seriesCommandGraph', options);
   return graph((b) => {
     const eventLog = b.add(branchSink(o, 'log'));

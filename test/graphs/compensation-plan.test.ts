@@ -1,120 +1,215 @@
+// The compensation job's logic, run for real (compensate()) over an in-memory journal: a stand-in
+// for the four statements the job issues, so a property can try thousands of histories. The same
+// job against real Cassandra is in test/integration (cqrs-compensation, the crash points).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compensation, deliveryEntries, onceOnlyBalances, type MoneyCommand } from '../../src/domain/money-transfer.js';
-import { compareText, mergeByKey } from '../../src/internal/compensation/merge.js';
-import { decide, type PreviousCorrection } from '../../src/internal/compensation/plan.js';
+import { compensate, ConfigError, defineDomain, type CqlBatchEntry, type CqlClient, type CqlQueryOptions, type CqlResult } from 'dendrites';
+import { countsOf, decide, handledIn } from '../../src/graphs/cqrs/plan.js';
 
-async function* rows<T>(items: readonly T[]): AsyncGenerator<T> {
-  yield* items;
+const HOUR = 3_600_000;
+
+interface JournalRow {
+  readonly commandId: string;
+  readonly kind: 'applied' | 'logged';
+  readonly bucket: number;
+  readonly seq: number;
 }
 
-async function all<T>(it: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const x of it) out.push(x);
-  return out;
+type Row = CqlResult['rows'][number];
+const row = (values: Record<string, unknown>): Row => ({ get: (name: string) => values[name] }) as unknown as Row;
+
+/** Cassandra's order of `text` clustering keys: by UTF-8 bytes. */
+const byBytes = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b));
+
+/**
+ * A journal and a domain's effects in memory, answering exactly the statements the job issues
+ * (anything else throws, so the test notices a new one). Effects: each applied delivery adds the
+ * command's amount; the job's correction is one upsert per command.
+ */
+class MemoryJournal implements CqlClient {
+  readonly rows: JournalRow[] = [];
+  readonly compensated = new Map<string, number>();
+  readonly corrections = new Map<string, number>();
+  batches = 0;
+  #seq = 0;
+
+  deliver(commandId: string, bucket: number, kind: 'applied' | 'logged'): void {
+    this.rows.push({ commandId, kind, bucket, seq: this.#seq++ });
+  }
+
+  async execute(query: string, params: unknown[], options: CqlQueryOptions): Promise<CqlResult> {
+    if (query.includes('system_schema.tables')) return page([row({ table_name: 'dendrites_journal' }), row({ table_name: 'dendrites_journal_by_bucket' })], options);
+    if (query.includes('FROM ks.dendrites_journal_by_bucket WHERE bucket = ?')) {
+      const bucket = (params[0] as Date).getTime();
+      const ids = this.rows.filter((r) => r.bucket === bucket).sort((a, b) => byBytes(a.commandId, b.commandId) || a.seq - b.seq);
+      return page(ids.map((r) => row({ command_id: r.commandId })), options);
+    }
+    if (query.includes('FROM ks.dendrites_journal WHERE command_id = ?')) {
+      const id = params[0] as string;
+      const mine = this.rows.filter((r) => r.commandId === id).sort((a, b) => (a.kind === b.kind ? a.seq - b.seq : a.kind < b.kind ? -1 : 1));
+      const c = this.compensated.get(id) ?? null;
+      return page(mine.map((r) => row({ kind: r.kind, bucket: new Date(r.bucket), command: r.kind === 'applied' ? JSON.stringify({ id, amount: amountOf(id) }) : null, compensated: c })), options);
+    }
+    throw new Error(`unexpected query: ${query}`);
+  }
+
+  async batch(queries: CqlBatchEntry[]): Promise<CqlResult> {
+    this.batches++;
+    for (const q of queries) {
+      if (q.query === 'CORRECT') this.corrections.set(q.params[0] as string, q.params[1] as number);
+      else if (q.query.startsWith('UPDATE ks.dendrites_journal SET compensated')) this.compensated.set(q.params[2] as string, q.params[0] as number);
+      else throw new Error(`unexpected batch statement: ${q.query}`);
+    }
+    return page([], {});
+  }
+
+  /** Each command's total effect: its amount per applied delivery, plus the job's correction. */
+  state(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const r of this.rows) if (r.kind === 'applied') out.set(r.commandId, (out.get(r.commandId) ?? 0) + amountOf(r.commandId));
+    for (const [id, c] of this.corrections) out.set(id, (out.get(id) ?? 0) + c);
+    return out;
+  }
 }
 
-describe('mergeByKey', () => {
-  it('groups the rows of every input by key, in key order', async () => {
-    const groups = await all(mergeByKey([rows(['a', 'a', 'c']), rows(['a', 'b', 'b', 'c']), rows(['b'])], (r) => r, (i) => `input ${i}`));
-    expect(groups).toEqual([
-      { key: 'a', rows: [['a', 'a'], ['a'], []] },
-      { key: 'b', rows: [[], ['b', 'b'], ['b']] },
-      { key: 'c', rows: [['c'], ['c'], []] },
-    ]);
-  });
+/** Pages of `fetchSize` rows, with the row index as the paging state. */
+function page(all: Row[], options: CqlQueryOptions): CqlResult {
+  const from = options.pageState === undefined ? 0 : Number(options.pageState);
+  const size = options.fetchSize ?? 5000;
+  const rows = all.slice(from, from + size);
+  return { rows, pageState: from + size < all.length ? String(from + size) : null, wasApplied: () => true };
+}
 
-  it('refuses an input that is not sorted', async () => {
-    await expect(all(mergeByKey([rows(['b', 'a'])], (r) => r, () => 'the effects'))).rejects.toThrow(/the effects is not sorted/);
-  });
+/** A command's amount, derived from its id (the stored command carries it too). */
+const amountOf = (id: string): number => 1 + (id.charCodeAt(id.length - 1) % 7);
 
-  it('orders text by UTF-8 bytes, like Cassandra', () => {
-    // U+FF5E sorts after U+1F600 in UTF-16 units but before it in UTF-8 bytes.
-    expect(compareText('\u{1F600}', '\uFF5E')).toBe(1);
-    expect(compareText('a', 'b')).toBe(-1);
-  });
+/** A domain of amounts: an applied delivery adds `amount`; `count` extra deliveries are undone by −amount × count. */
+const amounts = defineDomain({
+  name: 'amounts',
+  decode: (value: Buffer) => JSON.parse(value.toString()) as unknown,
+  parse: (value: unknown) => value as { id: string; amount: number },
+  commandId: (c) => c.id,
+  apply: () => [],
+  compensate: (c, count) => [{ query: 'CORRECT', params: [c.id, -c.amount * count] }],
+});
 
-  it('for any sorted inputs, every row comes out once, under its key', async () => {
+/** One command's deliveries: crashed ones (applied and/or logged, not committed), then one that went through. */
+const history = fc.record({
+  id: fc.stringMatching(/^[a-z\u00e9\u{1F600}]{1,3}$/u),
+  /** The bucket of the first production; a second production (a producer's retry, hours later) may land in another. */
+  bucket: fc.integer({ min: 0, max: 3 }),
+  /** Each crashed delivery: the branches that wrote it before the crash (none, one, or both). */
+  crashed: fc.array(fc.subarray(['applied', 'logged'] as const), { maxLength: 3 }),
+  producedAgainIn: fc.option(fc.integer({ min: 0, max: 3 }), { nil: undefined }),
+});
+
+type History = typeof history extends fc.Arbitrary<infer H> ? H : never;
+
+function deliverAll(journal: MemoryJournal, histories: readonly History[]): void {
+  for (const h of histories) {
+    for (const kinds of h.crashed) for (const kind of kinds) journal.deliver(h.id, h.bucket * HOUR, kind);
+    journal.deliver(h.id, h.bucket * HOUR, 'applied');
+    journal.deliver(h.id, h.bucket * HOUR, 'logged');
+    if (h.producedAgainIn !== undefined) {
+      journal.deliver(h.id, h.producedAgainIn * HOUR, 'applied');
+      journal.deliver(h.id, h.producedAgainIn * HOUR, 'logged');
+    }
+  }
+}
+
+const run = (journal: MemoryJournal, since: number, until: number, fetchSize = 3) =>
+  compensate({ client: journal, keyspace: 'ks', domain: amounts, since, until, fetchSize, parallelism: 4 });
+
+describe('the compensation job (in-memory journal)', () => {
+  it('for any deliveries, crash points and second productions: state after the job = each unique command once; a second run = once', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.array(fc.string({ maxLength: 3 })), { minLength: 1, maxLength: 4 }), async (inputs) => {
-        const sorted = inputs.map((xs) => [...xs].sort(compareText));
-        const groups = await all(mergeByKey(sorted.map((xs) => rows(xs)), (r) => r, String));
-        for (let i = 0; i < sorted.length; i++) expect(groups.flatMap((g) => g.rows[i])).toEqual(sorted[i]);
-        for (const g of groups) for (const rs of g.rows) for (const r of rs) expect(r).toBe(g.key);
+      fc.asyncProperty(fc.uniqueArray(history, { selector: (h) => h.id, maxLength: 12 }), fc.integer({ min: 0, max: 3 }), async (histories, firstRange) => {
+        const journal = new MemoryJournal();
+        const half = Math.ceil(histories.length / 2);
+        deliverAll(journal, histories.slice(0, half));
+        await run(journal, firstRange * HOUR, 3 * HOUR + 1); // a run on part of the history, while more arrives
+        deliverAll(journal, histories.slice(half));
+        const first = await run(journal, 0, 3 * HOUR + 1);
+        const expected = new Map(histories.map((h) => [h.id, amountOf(h.id)]));
+        expect(journal.state()).toEqual(expected);
+        expect(first.commands).toBe(histories.length); // each command once, whatever buckets it spans
+
+        const batches = journal.batches;
+        const second = await run(journal, 0, 3 * HOUR + 1);
+        expect(second.compensated).toBe(0);
+        expect(journal.batches).toBe(batches);
+        expect(journal.state()).toEqual(expected);
       }),
+      { numRuns: 150 },
     );
+  });
+
+  it('counts A and L over every bucket, and reports L − 1 as audit duplicates', async () => {
+    const journal = new MemoryJournal();
+    for (const kind of ['applied', 'logged', 'applied', 'logged', 'logged'] as const) journal.deliver('cmd', 0, kind);
+    journal.deliver('cmd', 2 * HOUR, 'applied'); // produced again two hours later
+    journal.deliver('other', 0, 'applied');
+    const reports: unknown[] = [];
+    const s = await compensate({ client: journal, keyspace: 'ks', domain: amounts, since: 0, until: 2 * HOUR, onCommand: (r) => reports.push(r) });
+    expect(s).toMatchObject({ commands: 2, deliveriesApplied: 4, deliveriesLogged: 3, duplicateEffects: 1, duplicateDeliveries: 2, compensated: 1, auditDuplicates: 2, appliedNotLogged: 1, loggedNotApplied: 0, buckets: 3 });
+    expect(reports).toEqual([{ bucket: new Date(0), commandId: 'cmd', applied: 3, logged: 3, outcome: 'write', compensated: 2 }]);
+    expect(journal.corrections.get('cmd')).toBe(-2 * amountOf('cmd'));
+  });
+
+  it('a range holding only the later production still compensates the command once', async () => {
+    const journal = new MemoryJournal();
+    journal.deliver('cmd', 0, 'applied');
+    journal.deliver('cmd', 5 * HOUR, 'applied');
+    await run(journal, 5 * HOUR, 5 * HOUR);
+    await run(journal, 0, 5 * HOUR);
+    expect(journal.state().get('cmd')).toBe(amountOf('cmd'));
+    expect(journal.batches).toBe(1);
+  });
+
+  it('a dry run writes nothing and says what it would write', async () => {
+    const journal = new MemoryJournal();
+    journal.deliver('cmd', 0, 'applied');
+    journal.deliver('cmd', 0, 'applied');
+    const s = await compensate({ client: journal, keyspace: 'ks', domain: amounts, since: 0, until: 0, dryRun: true });
+    expect(s).toMatchObject({ dryRun: true, compensated: 1 });
+    expect(journal.batches).toBe(0);
+  });
+
+  it('a domain without compensate (idempotent writes) reports duplicates and writes nothing', async () => {
+    const journal = new MemoryJournal();
+    journal.deliver('cmd', 0, 'applied');
+    journal.deliver('cmd', 0, 'applied');
+    const { compensate: _, ...idempotent } = amounts;
+    const s = await compensate({ client: journal, keyspace: 'ks', domain: idempotent, since: 0, until: 0 });
+    expect(s).toMatchObject({ duplicateEffects: 1, compensated: 0, idempotent: 1 });
+    expect(journal.batches).toBe(0);
+  });
+
+  it('refuses a domain that is not one, before reading anything', async () => {
+    const journal = new MemoryJournal();
+    await expect(compensate({ client: journal, keyspace: 'ks', domain: { name: 'x' } as never, since: 0, until: 0 })).rejects.toThrow(ConfigError);
+    await expect(compensate({ client: journal, keyspace: 'ks', domain: undefined as never, since: 0, until: 0 })).rejects.toThrow(/domain must be a CommandDomain/);
   });
 });
 
-describe('decide', () => {
-  const transfer: MoneyCommand = { id: 't', action: 'transfer-money', timestamp: 0, from_account: 'a', to_account: 'b', amount: 7 };
-  const correction = (n: number) => compensation(transfer, n);
-
-  it('leaves a command applied once alone', () => {
-    expect(decide({ applied: 1, logged: 3 }, undefined, correction)).toEqual({ kind: 'clean' });
+describe('plan', () => {
+  it('undoes A − 1 deliveries, once', () => {
+    expect(decide({ applied: 1, logged: 3 }, undefined, true)).toEqual({ kind: 'clean' });
+    expect(decide({ applied: 3, logged: 1 }, undefined, true)).toEqual({ kind: 'write', compensated: 2 });
+    expect(decide({ applied: 3, logged: 1 }, 2, true)).toEqual({ kind: 'unchanged', compensated: 2 });
+    expect(decide({ applied: 4, logged: 1 }, 2, true)).toEqual({ kind: 'write', compensated: 3 });
+    expect(decide({ applied: 2, logged: 2 }, undefined, false)).toEqual({ kind: 'idempotent', compensated: 1 });
   });
 
-  it('writes the whole correction of A − 1 deliveries: 7 applied 3 times moves 14 back', () => {
-    expect(decide({ applied: 3, logged: 1 }, undefined, correction)).toEqual({
-      kind: 'write',
-      compensated: 2,
-      entries: [
-        { account: 'a', amount: 14 },
-        { account: 'b', amount: -14 },
-      ],
-    });
-  });
-
-  it('says unchanged when the same correction was written before', () => {
-    const previous: PreviousCorrection = { compensated: 2, entries: [{ account: 'b', amount: -14 }, { account: 'a', amount: 14 }] };
-    expect(decide({ applied: 3, logged: 3 }, previous, correction).kind).toBe('unchanged');
-  });
-
-  it('rewrites to the new total after more duplicates', () => {
-    const previous: PreviousCorrection = { compensated: 1, entries: correction(1) };
-    expect(decide({ applied: 4, logged: 1 }, previous, correction)).toMatchObject({ kind: 'write', compensated: 3, entries: correction(3) });
-  });
-
-  const account = fc.constantFrom('a', 'b', 'c');
-  const command: fc.Arbitrary<MoneyCommand> = fc
-    .record({ id: fc.uuid(), from_account: account, to_account: account, amount: fc.integer({ min: 1, max: 10_000 }) })
-    .map((r): MoneyCommand => ({ action: 'transfer-money', timestamp: 0, ...r }));
-
-  it('for any deliveries and job runs in between, a final run leaves the once-only balances and a further run changes nothing', () => {
-    // Steps: deliver command i once more, or run the job. The ledger is a map of entry ids (upserts).
-    const step = fc.oneof(fc.record({ deliver: fc.nat({ max: 9 }) }), fc.constant({ job: true as const }));
-    fc.assert(
-      fc.property(fc.array(command, { minLength: 1, maxLength: 10 }), fc.array(step, { maxLength: 40 }), (commands, steps) => {
-        const ledger = new Map<string, { account: string; amount: number }>();
-        const applied = commands.map(() => 1);
-        const records = new Map<string, PreviousCorrection>();
-        commands.forEach((c, i) => deliveryEntries(c).forEach((e) => ledger.set(`${i}:0:${e.side}`, e)));
-        const job = (): number => {
-          let writes = 0;
-          commands.forEach((c, i) => {
-            const verdict = decide({ applied: applied[i], logged: 1 }, records.get(String(i)), (n) => compensation(c, n));
-            if (verdict.kind !== 'write') return;
-            writes++;
-            for (const m of verdict.entries) ledger.set(`comp:${i}:${m.account}`, m);
-            records.set(String(i), { compensated: verdict.compensated, entries: verdict.entries });
-          });
-          return writes;
-        };
-        for (const s of steps) {
-          if ('job' in s) job();
-          else {
-            const i = s.deliver % commands.length;
-            deliveryEntries(commands[i]).forEach((e) => ledger.set(`${i}:${applied[i]}:${e.side}`, e));
-            applied[i]++;
-          }
-        }
-        job();
-        const balances = new Map<string, number>();
-        for (const { account: acc, amount } of ledger.values()) balances.set(acc, (balances.get(acc) ?? 0) + amount);
-        const expected = onceOnlyBalances(commands);
-        for (const acc of new Set([...balances.keys(), ...expected.keys()])) expect(balances.get(acc) ?? 0).toBe(expected.get(acc) ?? 0);
-        expect(job()).toBe(0);
-      }),
-    );
+  it('handles a command in the first bucket of the range that holds one of its deliveries', () => {
+    const rows = [
+      { kind: 'applied', bucket: 0 },
+      { kind: 'logged', bucket: 0 },
+      { kind: 'applied', bucket: 7 },
+    ] as const;
+    expect(countsOf(rows)).toEqual({ applied: 2, logged: 1 });
+    expect(handledIn(0, 0, rows)).toBe(true);
+    expect(handledIn(7, 0, rows)).toBe(false);
+    expect(handledIn(7, 5, rows)).toBe(true);
   });
 });

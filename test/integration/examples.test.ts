@@ -22,4 +22,10 @@ describe('examples against the real services', () => {
     const { stdout } = await tsx('examples/cqrs-money-transfer.ts');
     expect(stdout.length).toBeGreaterThan(0);
   });
+
+  it('own-domain runs a domain of its own through the graph and the job: the duplicate is undone', async () => {
+    const { stdout } = await tsx('examples/own-domain.ts');
+    const lines = stdout.trim().split('\n');
+    expect(JSON.parse(lines[lines.length - 1])).toEqual({ compensated: 1, duplicateDeliveries: 1, correct: true });
+  });
 });

@@ -1,7 +1,7 @@
 import { ConfigError } from '../../errors.js';
-import { DEFAULT_BUCKET_MS } from '../cassandra/event-log.js';
-import { cqlIdentifier } from '../cassandra/schema.js';
-import { positiveInteger } from '../options.js';
+import { DEFAULT_BUCKET_MS } from '../../internal/cassandra/event-log.js';
+import { cqlIdentifier } from '../../internal/cassandra/schema.js';
+import { positiveInteger } from '../../internal/options.js';
 
 /** The most buckets one run may scan (a guard against a mistyped range). */
 export const MAX_BUCKETS = 1_000_000;
@@ -12,7 +12,7 @@ export interface CheckedOptions {
   readonly until: Date;
   readonly bucketMs: number;
   readonly fetchSize: number;
-  readonly writeParallelism: number;
+  readonly parallelism: number;
 }
 
 function time(name: string, value: unknown): Date {
@@ -28,7 +28,7 @@ export function checkOptions(o: {
   readonly until: Date | number | string;
   readonly bucketMs?: number;
   readonly fetchSize?: number;
-  readonly writeParallelism?: number;
+  readonly parallelism?: number;
 }): CheckedOptions {
   const keyspace = cqlIdentifier('compensate: keyspace', o.keyspace);
   const since = time('since', o.since);
@@ -43,6 +43,6 @@ export function checkOptions(o: {
     until,
     bucketMs,
     fetchSize: positiveInteger('compensate', 'fetchSize', o.fetchSize, 1000),
-    writeParallelism: positiveInteger('compensate', 'writeParallelism', o.writeParallelism, 16),
+    parallelism: positiveInteger('compensate', 'parallelism', o.parallelism, 16),
   };
 }

@@ -3,13 +3,12 @@ import type { Kafka } from 'kafkajs';
 import type { SinkCallContext } from '../../stages/for-each.js';
 import type { KafkaSourceOptions } from '../../stages/kafka-source.js';
 import { ConfigError } from '../../errors.js';
-import type { CqlClient } from '../cassandra/client.js';
-import { DEFAULT_BUCKET_MS } from '../cassandra/event-log.js';
-import { type RetryOptions, type RetryPolicy, retryPolicy } from '../cassandra/retry.js';
-import { cqlIdentifier } from '../cassandra/schema.js';
-import { positiveInteger } from '../options.js';
-import type { CommandDelivery } from '../../domain/ledger.js';
-import type { CommandDomain } from './domain.js';
+import type { CqlClient } from '../../internal/cassandra/client.js';
+import { DEFAULT_BUCKET_MS } from '../../internal/cassandra/event-log.js';
+import { type RetryOptions, type RetryPolicy, retryPolicy } from '../../internal/cassandra/retry.js';
+import { cqlIdentifier } from '../../internal/cassandra/schema.js';
+import { positiveInteger } from '../../internal/options.js';
+import type { CommandDelivery, CommandDomain } from './domain.js';
 import type { FaultHooks } from './faults.js';
 
 /** A branch you write yourself: called once per delivery; the record's offset commits only after it resolves. */
@@ -37,11 +36,11 @@ export const DEFAULT_GRAPH_PARALLELISM = 128;
  */
 export const GRAPH_FETCH_DEFAULTS = { maxBytesPerPartition: 65_536, maxBytes: 262_144 } as const;
 
-export interface CommandGraphOptions<C> {
+export interface CommandGraphOptions<C, S = undefined> {
   /** Kafka bootstrap brokers; or give `kafka`, a kafkajs client. */
   readonly brokers?: readonly string[];
   readonly kafka?: Kafka;
-  /** The commands topic (Avro, schemas/command.avsc). */
+  /** The commands topic (values decoded as the domain's `decode` says). */
   readonly topic: string;
   /** The consumer group. */
   readonly groupId: string;
@@ -49,10 +48,10 @@ export interface CommandGraphOptions<C> {
   readonly deadLetterTopic?: string;
   /** A connected cassandra-driver Client. */
   readonly client: CqlClient;
-  /** The keyspace of the service's tables and the event log. */
+  /** The keyspace of the domain's tables and the library's (`createCqrsTables`). */
   readonly keyspace: string;
-  /** The domain. Required (e.g. `moneyTransferDomain()`). */
-  readonly domain: CommandDomain<C>;
+  /** Your domain (see CommandDomain). Required. */
+  readonly domain: CommandDomain<C, S>;
   /** Writes in flight per branch. Default 128 (`DEFAULT_GRAPH_PARALLELISM`). */
   readonly parallelism?: number;
   /** Retries of the Cassandra writes (see RetryOptions; default 10 attempts within 60 s). */
@@ -64,15 +63,19 @@ export interface CommandGraphOptions<C> {
    * here: fromBeginning true, maxBytesPerPartition 64 KiB, maxBytes 256 KiB (`GRAPH_FETCH_DEFAULTS`).
    */
   readonly consumer?: Omit<KafkaSourceOptions, 'brokers' | 'kafka' | 'groupId' | 'topics'>;
-  /** Replaces the service branch (default: the domain's writes as one logged batch, retried). */
+  /**
+   * Replaces the service branch (default: the domain's `apply` and the journal row as one
+   * logged batch, retried). A branch of your own writes no journal row, so the
+   * compensation job does not see its deliveries.
+   */
   readonly service?: BranchFunction<C>;
-  /** Replaces the event-log branch (default: eventLogSink into the keyspace). */
+  /** Replaces the event-log branch (default: the domain's events and the journal row as one logged batch). */
   readonly eventLog?: BranchFunction<C>;
   /** Deterministic fault injection (tests, crash drills). Default none. */
   readonly faults?: FaultHooks<CommandDelivery<C>>;
 }
 
-export interface CheckedGraphOptions<C> extends CommandGraphOptions<C> {
+export interface CheckedGraphOptions<C, S> extends CommandGraphOptions<C, S> {
   readonly keyspace: string;
   readonly deadLetterTopic: string;
   readonly parallelism: number;
@@ -80,15 +83,12 @@ export interface CheckedGraphOptions<C> extends CommandGraphOptions<C> {
   readonly bucketMs: number;
 }
 
-export function checkGraphOptions<C>(stage: string, o: CommandGraphOptions<C>): CheckedGraphOptions<C> {
+export function checkGraphOptions<C, S>(stage: string, o: CommandGraphOptions<C, S>): CheckedGraphOptions<C, S> {
   if (o === null || typeof o !== 'object') throw new ConfigError(`${stage}: options are required`);
   if (typeof o.topic !== 'string' || o.topic === '') throw new ConfigError(`${stage}: topic must be a non-empty string`);
   if (typeof o.groupId !== 'string' || o.groupId === '') throw new ConfigError(`${stage}: groupId must be a non-empty string`);
   if (o.deadLetterTopic !== undefined && (typeof o.deadLetterTopic !== 'string' || o.deadLetterTopic === '')) throw new ConfigError(`${stage}: deadLetterTopic must be a non-empty string`);
-  const domain = o.domain as CommandDomain<C> | undefined;
-  if (domain === undefined || typeof domain.parse !== 'function' || typeof domain.serviceWrites !== 'function' || typeof domain.logEntry !== 'function') {
-    throw new ConfigError(`${stage}: domain must be a CommandDomain (e.g. moneyTransferDomain())`);
-  }
+  checkDomain(stage, o.domain);
   for (const name of ['service', 'eventLog'] as const) {
     if (o[name] !== undefined && typeof o[name] !== 'function') throw new ConfigError(`${stage}: ${name} must be a function`);
   }
@@ -100,4 +100,21 @@ export function checkGraphOptions<C>(stage: string, o: CommandGraphOptions<C>): 
     policy: retryPolicy(stage, o.retry),
     bucketMs: positiveInteger(stage, 'bucketMs', o.bucketMs, DEFAULT_BUCKET_MS),
   };
+}
+
+const REQUIRED = ['parse', 'commandId', 'apply'] as const;
+const OPTIONAL = ['start', 'events', 'compensate', 'encode', 'decodeStored'] as const;
+
+/** Checks the shape of a domain object (a JavaScript user, or a module loaded by path, gets no compiler). */
+export function checkDomain(stage: string, domain: unknown): void {
+  if (domain === null || typeof domain !== 'object') throw new ConfigError(`${stage}: domain must be a CommandDomain object (name, decode, parse, commandId, apply), got ${String(domain)}`);
+  const d = domain as Record<string, unknown>;
+  const name = typeof d.name === 'string' && d.name !== '' ? d.name : undefined;
+  if (name === undefined) throw new ConfigError(`${stage}: domain.name must be a non-empty string`);
+  for (const m of REQUIRED) if (typeof d[m] !== 'function') throw new ConfigError(`${stage}: domain ${name}: ${m} must be a function`);
+  for (const m of OPTIONAL) if (d[m] !== undefined && typeof d[m] !== 'function') throw new ConfigError(`${stage}: domain ${name}: ${m} must be a function when given`);
+  const decode = d.decode;
+  if (typeof decode !== 'function' && (decode === null || typeof decode !== 'object' || !('avro' in decode))) {
+    throw new ConfigError(`${stage}: domain ${name}: decode must be a function (value, record) => unknown or { avro: readerSchema, ... }`);
+  }
 }

@@ -1,38 +1,97 @@
-/** The pieces both command-graph wirings are made of. */
+/** The pieces both command-graph wirings are made of, generic in the user's domain. */
+import { mapChunk } from '../../core/chunk.js';
 import { defineFlow, type Flow, type Sink, type Source } from '../../core/dsl.js';
+import { BadInputError, messageOf } from '../../errors.js';
 import { avroDeserializer } from '../../stages/avro-deserializer.js';
 import { cassandraRetrySink } from '../../stages/cassandra-retry-sink.js';
 import { consumerRecordsDequeue } from '../../stages/consumer-records-dequeue.js';
 import { deadLetter } from '../../stages/dead-letter.js';
-import { eventLogSink } from '../../stages/event-log-sink.js';
 import { forEach } from '../../stages/for-each.js';
 import { kafkaSource } from '../../stages/kafka-source.js';
 import { map } from '../../stages/map.js';
 import { mapAsync } from '../../stages/map-async.js';
-import { type Command, commandType } from '../avro/command.js';
-import type { BoundStatement } from '../cassandra/statement.js';
-import { newDeliveryId } from '../cassandra/event-log.js';
-import type { Valid } from '../kafka/decoded.js';
-import type { KafkaRecord } from '../kafka/records.js';
-import type { CommandDelivery } from '../../domain/ledger.js';
+import type { CqlBatchEntry } from '../../internal/cassandra/client.js';
+import { eventLogInserts, newDeliveryId } from '../../internal/cassandra/event-log.js';
+import type { BoundStatement } from '../../internal/cassandra/statement.js';
+import type { Decoded, Valid } from '../../internal/kafka/decoded.js';
+import type { KafkaRecord } from '../../internal/kafka/records.js';
 import { batchStatement } from './batch-statement.js';
+import { type CommandDelivery, type CommandDomain, eventId } from './domain.js';
 import { afterHook, beforeHook, type Branch } from './faults.js';
+import { journalWrites } from './journal.js';
 import { type CheckedGraphOptions, GRAPH_FETCH_DEFAULTS } from './options.js';
 import { writeThrough } from './write-flow.js';
 
-function kafkaOptions<C>(o: CheckedGraphOptions<C>): { brokers?: readonly string[]; kafka?: CheckedGraphOptions<C>['kafka'] } {
+type Options<C, S> = CheckedGraphOptions<C, S>;
+
+/** A parsed command with its id, between the parse stage and the delivery id. */
+interface Parsed<C> {
+  readonly command: C;
+  readonly commandId: string;
+}
+
+function kafkaOptions<C, S>(o: Options<C, S>): { brokers?: readonly string[]; kafka?: Options<C, S>['kafka'] } {
   return o.kafka !== undefined ? { kafka: o.kafka } : { brokers: o.brokers };
 }
 
-/** Runs the domain's `prepare` once per run, before the first record passes. */
-function prepared<C>(o: CheckedGraphOptions<C>): Flow<KafkaRecord, KafkaRecord> {
-  return defineFlow<KafkaRecord, KafkaRecord>('prepare', (upstream) => {
-    let ready: Promise<void> | undefined;
+function badInput(error: unknown, record: KafkaRecord, stage: string): BadInputError {
+  const where = { stage, topic: record.topic, partition: record.partition, offset: record.offset };
+  return error instanceof BadInputError
+    ? new BadInputError(error.message, { ...where, cause: error.cause ?? error })
+    : new BadInputError(`invalid value: ${messageOf(error)}`, { ...where, cause: error });
+}
+
+/** The record's value through the domain's decoding: Avro (with schema resolution) or the domain's function. */
+function decoded<C, S>(o: Options<C, S>): Flow<KafkaRecord, Decoded<unknown>> {
+  const decode = o.domain.decode;
+  if (typeof decode !== 'function') {
+    const { avro, ...options } = decode;
+    return avroDeserializer<unknown>(avro, options);
+  }
+  return defineFlow<KafkaRecord, Decoded<unknown>>('decode', (upstream, ctx) => ({
+    async pull(max) {
+      const chunk = await upstream.pull(max);
+      if (chunk === undefined) return undefined;
+      return mapChunk(chunk, (record): Decoded<unknown> => {
+        try {
+          if (record.value === null) throw new BadInputError('the record has no value (a tombstone)');
+          return { ok: true, value: decode(record.value, record), record };
+        } catch (error) {
+          ctx.metrics.count('badInput');
+          return { ok: false, error: badInput(error, record, ctx.name), record };
+        }
+      });
+    },
+    cancel: (reason) => upstream.cancel(reason),
+  }));
+}
+
+/**
+ * The domain's `parse` and `commandId`, once per record, with the run's state from
+ * `start` (awaited before the first record). A throw makes the record bad input.
+ */
+function parsed<C, S>(o: Options<C, S>): Flow<Decoded<unknown>, Decoded<Parsed<C>>> {
+  const domain: CommandDomain<C, S> = o.domain;
+  return defineFlow<Decoded<unknown>, Decoded<Parsed<C>>>('parse', (upstream, ctx) => {
+    let state: Promise<S> | undefined;
     return {
       async pull(max) {
-        ready ??= o.domain.prepare?.({ client: o.client, keyspace: o.keyspace }) ?? Promise.resolve();
-        await ready;
-        return upstream.pull(max);
+        state ??= Promise.resolve(domain.start === undefined ? (undefined as S) : domain.start({ client: o.client, keyspace: o.keyspace }));
+        const s = await state;
+        const chunk = await upstream.pull(max);
+        if (chunk === undefined) return undefined;
+        return mapChunk(chunk, (d): Decoded<Parsed<C>> => {
+          if (!d.ok) return d;
+          try {
+            const command = domain.parse(d.value, s, d.record);
+            const commandId = domain.commandId(command);
+            if (typeof commandId !== 'string' || commandId === '') throw new BadInputError(`the command has no id (commandId gave ${JSON.stringify(commandId)})`);
+            return { ok: true, value: { command, commandId }, record: d.record };
+          } catch (error) {
+            ctx.metrics.count('badInput');
+            return { ok: false, error: badInput(error, d.record, ctx.name), record: d.record };
+          }
+        });
       },
       cancel: (reason) => upstream.cancel(reason),
     };
@@ -40,40 +99,65 @@ function prepared<C>(o: CheckedGraphOptions<C>): Flow<KafkaRecord, KafkaRecord> 
 }
 
 /**
- * Kafka → dequeue → Avro → dead letter → one delivery id per delivery: what the fan-out
- * (or the series) starts from. The delivery id is given here, before any fan-out, so both
- * branches write the same one; a redelivery gets a new one.
+ * Kafka → dequeue → decode → parse → dead letter → one delivery id per delivery: what the
+ * fan-out (or the series) starts from. The delivery id is given here, before any fan-out,
+ * so both branches write the same one; a redelivery gets a new one.
  */
-export function deliveries<C>(o: CheckedGraphOptions<C>): Source<CommandDelivery<C>> {
-  const toDelivery = ({ value, record }: Valid<Command>): CommandDelivery<C> => ({
-    command: o.domain.parse(value),
+export function deliveries<C, S>(o: Options<C, S>): Source<CommandDelivery<C>> {
+  const toDelivery = ({ value, record }: Valid<Parsed<C>>): CommandDelivery<C> => ({
+    command: value.command,
+    commandId: value.commandId,
     delivery: { id: newDeliveryId(), kafkaTimestamp: Number(record.timestamp), topic: record.topic, partition: record.partition, offset: record.offset },
   });
   return kafkaSource({ ...GRAPH_FETCH_DEFAULTS, ...o.consumer, ...kafkaOptions(o), fromBeginning: o.consumer?.fromBeginning ?? true, groupId: o.groupId, topics: [o.topic] })
     .named('commands')
     .via(consumerRecordsDequeue())
-    .via(prepared(o).named(`${o.domain.name}-prepare`))
-    .via(avroDeserializer<Command>(commandType, { validate: (c) => void o.domain.parse(c) }))
-    .via(deadLetter<Command>({ ...kafkaOptions(o), topic: o.deadLetterTopic }))
+    .via(decoded(o).named(`${o.domain.name}-decode`))
+    .via(parsed(o).named(`${o.domain.name}-parse`))
+    .via(deadLetter<Parsed<C>>({ ...kafkaOptions(o), topic: o.deadLetterTopic }))
     .via(map(toDelivery).named('delivery-id'));
 }
 
-/** The service's statement for one delivery: its upserts as one logged batch. */
-export function bindService<C>(o: CheckedGraphOptions<C>): Flow<CommandDelivery<C>, BoundStatement<CommandDelivery<C>>> {
-  return map((d: CommandDelivery<C>) => batchStatement(o.domain.serviceWrites(o.keyspace, d, o.bucketMs), d, o.domain.commandId(d.command))).named('bind-service');
+/** The service's statement for one delivery: the domain's upserts and the journal row, as one logged batch. */
+function bindService<C, S>(o: Options<C, S>): Flow<CommandDelivery<C>, BoundStatement<CommandDelivery<C>>> {
+  const context = { client: o.client, keyspace: o.keyspace };
+  const encode = o.domain.encode ?? JSON.stringify;
+  return map((d: CommandDelivery<C>) => {
+    const writes: CqlBatchEntry[] = [...o.domain.apply(d, context), ...journalWrites(o.keyspace, d, 'applied', o.bucketMs, encode(d.command))];
+    return batchStatement(writes, d, d.commandId);
+  }).named('bind-service');
+}
+
+/** The event log's statement for one delivery: the domain's events (two rows each) and the journal row, as one logged batch. */
+function bindLog<C, S>(o: Options<C, S>): Flow<CommandDelivery<C>, BoundStatement<CommandDelivery<C>>> {
+  const events = o.domain.events;
+  return map((d: CommandDelivery<C>) => {
+    const writes: CqlBatchEntry[] = [];
+    const list = events === undefined ? [] : events.call(o.domain, d);
+    for (let i = 0; i < list.length; i++) {
+      const e = list[i];
+      const event = { id: eventId(d.commandId, i), parent: d.commandId, action: e.action, data: e.data, timestamp: e.timestamp ?? d.delivery.kafkaTimestamp };
+      for (const w of eventLogInserts(o.keyspace, { event, aggregateId: e.aggregateId, delivery: d.delivery }, o.bucketMs)) writes.push(w);
+    }
+    for (const w of journalWrites(o.keyspace, d, 'logged', o.bucketMs, undefined)) writes.push(w);
+    return batchStatement(writes, d, d.commandId);
+  }).named('bind-events');
 }
 
 /** A branch's sink: the user's function, or the default one, behind the fault hooks when given. */
-export function branchSink<C>(o: CheckedGraphOptions<C>, branch: Branch): Sink<CommandDelivery<C>, unknown> {
+export function branchSink<C, S>(o: Options<C, S>, branch: Branch): Sink<CommandDelivery<C>, unknown> {
   const custom = branch === 'service' ? o.service : o.eventLog;
+  const name = branch === 'service' ? 'service' : 'event-log';
   let sink: Sink<CommandDelivery<C>, unknown>;
-  if (custom !== undefined) sink = forEach(custom, { parallelism: o.parallelism }).named(branch === 'service' ? 'service' : 'event-log');
-  else if (branch === 'service') sink = bindService(o).to(cassandraRetrySink({ client: o.client, parallelism: o.parallelism, retry: o.retry }).named('service'));
-  else sink = eventLogSink<CommandDelivery<C>>({ client: o.client, keyspace: o.keyspace, bucketMs: o.bucketMs, parallelism: o.parallelism, retry: o.retry, toEntry: (d) => o.domain.logEntry(d) }).named('event-log');
+  if (custom !== undefined) sink = forEach(custom, { parallelism: o.parallelism }).named(name);
+  else {
+    const bind = branch === 'service' ? bindService(o) : bindLog(o);
+    sink = bind.to(cassandraRetrySink<CommandDelivery<C>>({ client: o.client, parallelism: o.parallelism, retry: o.retry }).named(name));
+  }
   return withHooks(o, branch, sink);
 }
 
-function withHooks<C>(o: CheckedGraphOptions<C>, branch: Branch, sink: Sink<CommandDelivery<C>, unknown>): Sink<CommandDelivery<C>, unknown> {
+function withHooks<C, S>(o: Options<C, S>, branch: Branch, sink: Sink<CommandDelivery<C>, unknown>): Sink<CommandDelivery<C>, unknown> {
   const { beforeWrite, afterWrite } = o.faults ?? {};
   let out = sink;
   if (afterWrite !== undefined) out = afterHook<CommandDelivery<C>>(branch, afterWrite).named(`${branch}-after-write`).to(out);
@@ -82,7 +166,7 @@ function withHooks<C>(o: CheckedGraphOptions<C>, branch: Branch, sink: Sink<Comm
 }
 
 /** In series: the service as a flow that passes on only what it wrote. */
-export function serviceFlow<C>(o: CheckedGraphOptions<C>): Flow<CommandDelivery<C>, CommandDelivery<C>> {
+export function serviceFlow<C, S>(o: Options<C, S>): Flow<CommandDelivery<C>, CommandDelivery<C>> {
   const { beforeWrite, afterWrite } = o.faults ?? {};
   let flow: Flow<CommandDelivery<C>, CommandDelivery<C>>;
   const custom = o.service;

@@ -5,9 +5,9 @@
  */
 import type { Flow } from '../../core/dsl.js';
 import { mapAsync } from '../../stages/map-async.js';
-import type { CqlClient } from '../cassandra/client.js';
-import { type RetryPolicy, withRetries } from '../cassandra/retry.js';
-import type { BoundStatement } from '../cassandra/statement.js';
+import type { CqlClient } from '../../internal/cassandra/client.js';
+import { type RetryPolicy, withRetries } from '../../internal/cassandra/retry.js';
+import type { BoundStatement } from '../../internal/cassandra/statement.js';
 
 export function writeThrough<T>(client: CqlClient, policy: RetryPolicy, parallelism: number, stage: string): Flow<BoundStatement<T>, T> {
   return mapAsync<BoundStatement<T>, T>(

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, bucketOf, bucketsBetween, eventLogTablesCql } from '../../../src/index.js';
+import { ConfigError, bucketOf, bucketsBetween, cqrsTablesCql, eventLogTablesCql, journalTablesCql } from '../../../src/index.js';
 import { countMarkers } from '../../../src/internal/cassandra/markers.js';
 import { createKeyspaceCql } from '../../../src/internal/cassandra/schema.js';
 
@@ -35,5 +35,15 @@ describe('event log schema', () => {
     expect(countMarkers('INSERT INTO t (a, b) VALUES (?, ?)')).toBe(2);
     expect(countMarkers("UPDATE t SET a = '?' WHERE k = ? -- why?\n IF v = ?")).toBe(2);
     expect(countMarkers('SELECT * FROM t WHERE k = :k')).toBeUndefined();
+  });
+});
+
+describe('journal schema', () => {
+  it('schemas/cqrs.cql holds the journal tables createCqrsTables creates', () => {
+    const file = readFileSync(new URL('../../../schemas/cqrs.cql', import.meta.url), 'utf8');
+    const statements = normalize(file).split(';').map((s) => s.trim()).filter((s) => s !== '');
+    expect(statements).toEqual(journalTablesCql('dendrites').map(normalize));
+    expect(cqrsTablesCql('dendrites')).toEqual([...eventLogTablesCql('dendrites'), ...journalTablesCql('dendrites')]);
+    expect(() => journalTablesCql('ks; DROP TABLE x')).toThrow(ConfigError);
   });
 });

@@ -1,0 +1,63 @@
+/**
+ * The library's own tables in a CQRS keyspace: the event log (two tables) and the
+ * journal (two tables). A domain never creates or reads them; `createCqrsTables` does,
+ * once per keyspace, and every statement is `IF NOT EXISTS`. schemas/cqrs.cql shows them
+ * for a person to read.
+ *
+ * `dendrites_journal`: one row per delivery a branch wrote, partitioned by command id, so
+ * the job reads every delivery of a command, whatever its time bucket, in one partition
+ * read. `kind` is `applied` (the service branch wrote it in the same logged batch as the
+ * domain's upserts) or `logged` (the event-log branch wrote it in the same batch as the
+ * events). The static columns are the job's record of what it corrected.
+ *
+ * `dendrites_journal_by_bucket`: the same deliveries by time bucket of the Kafka record
+ * timestamp (stable across redeliveries), clustered by command id: a sorted partition scan
+ * lists the commands of one bucket without ALLOW FILTERING.
+ */
+import type { CqlClient } from '../../internal/cassandra/client.js';
+import { cqlIdentifier, createEventLogTables, eventLogTablesCql } from '../../internal/cassandra/schema.js';
+
+export const JOURNAL_TABLE = 'dendrites_journal';
+export const JOURNAL_BY_BUCKET_TABLE = 'dendrites_journal_by_bucket';
+
+/** A journal row's kind: which branch wrote the delivery. */
+export type JournalKind = 'applied' | 'logged';
+
+/** The CREATE TABLE statements of the journal in `keyspace`. */
+export function journalTablesCql(keyspace: string): string[] {
+  const ks = cqlIdentifier('keyspace', keyspace);
+  return [
+    `CREATE TABLE IF NOT EXISTS ${ks}.${JOURNAL_TABLE} (
+  command_id     text,
+  kind           text,
+  delivery_id    timeuuid,
+  bucket         timestamp,
+  command        text,
+  kafka_topic    text,
+  kafka_partition int,
+  kafka_offset   bigint,
+  written_at     timestamp,
+  compensated    int static,
+  compensated_at timestamp static,
+  PRIMARY KEY ((command_id), kind, delivery_id)
+) WITH CLUSTERING ORDER BY (kind ASC, delivery_id ASC)`,
+    `CREATE TABLE IF NOT EXISTS ${ks}.${JOURNAL_BY_BUCKET_TABLE} (
+  bucket      timestamp,
+  command_id  text,
+  kind        text,
+  delivery_id timeuuid,
+  PRIMARY KEY ((bucket), command_id, kind, delivery_id)
+) WITH CLUSTERING ORDER BY (command_id ASC, kind ASC, delivery_id ASC)`,
+  ];
+}
+
+/** Every CREATE TABLE statement `createCqrsTables` runs: the event log's, then the journal's. */
+export function cqrsTablesCql(keyspace: string): string[] {
+  return [...eventLogTablesCql(keyspace), ...journalTablesCql(keyspace)];
+}
+
+/** Creates the library's tables (event log and journal) in `keyspace`, which must exist; harmless to repeat. */
+export async function createCqrsTables(client: CqlClient, keyspace: string): Promise<void> {
+  await createEventLogTables(client, keyspace);
+  for (const cql of journalTablesCql(keyspace)) await client.execute(cql, [], {});
+}
