@@ -16,7 +16,7 @@ import {
   eventLogSink,
   fromArray,
   newDeliveryId,
-} from '../src/index.js';
+} from 'dendrites';
 
 const client = new cassandra.Client({
   contactPoints: (process.env.CASSANDRA_CONTACT_POINTS ?? '127.0.0.1:9042').split(','),

@@ -2,7 +2,7 @@
 // (a sensor that repeats itself). Step stages are synchronous and hand on at most one
 // element per element; next to map and filter they run fused, one loop per chunk.
 // Run: npx tsx examples/custom-step.ts
-import { collect, defineStep, filter, type Flow, fromArray, inStage, map } from '../src/index.js';
+import { collect, defineStep, filter, type Flow, fromArray, inStage, map } from 'dendrites';
 
 /** Drops an element when `key` gives the same value as for the element before it. */
 function distinctUntilChanged<T>(key: (item: T) => unknown): Flow<T, T> {

@@ -1,6 +1,6 @@
 // An in-memory graph: commands fan out to a custom sink (a plain async function) and a counter.
 // Run: npx tsx examples/in-memory-graph.ts
-import { broadcast, filter, fold, forEach, fromIterable, graph, map } from '../src/index.js';
+import { broadcast, filter, fold, forEach, fromIterable, graph, map } from 'dendrites';
 
 interface Command {
   readonly id: string;

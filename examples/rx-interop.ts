@@ -2,7 +2,7 @@
 // explicit overflow strategy), and a graph's output is consumed as an Observable (toObservable).
 // Run: npx tsx examples/rx-interop.ts
 import { interval, map as rxMap, take, toArray, lastValueFrom } from 'rxjs';
-import { collect, fromArray, fromObservable, groupedWithin, mapAsync, toObservable } from '../src/index.js';
+import { collect, fromArray, fromObservable, groupedWithin, mapAsync, toObservable } from 'dendrites';
 
 // 1. Observable -> graph. A price tick every 5 ms; the graph batches them (up to 10, or what
 // came within 30 ms). An observable cannot be backpressured: if the graph fell 256 ticks

@@ -185,6 +185,24 @@ describe('the compensation job (in-memory journal)', () => {
     expect(journal.batches).toBe(0);
   });
 
+  it('a stored command the domain cannot decode fails naming the command, its bucket and the domain', async () => {
+    const journal = new MemoryJournal();
+    journal.deliver('cmd-7', 2 * HOUR, 'applied');
+    journal.deliver('cmd-7', 2 * HOUR, 'applied');
+    const broken = { ...amounts, decodeStored: (): never => { throw new SyntaxError('not my format'); } };
+    await expect(compensate({ client: journal, keyspace: 'ks', domain: broken, since: 0, until: 2 * HOUR })).rejects.toThrow(
+      /command cmd-7 \(bucket 1970-01-01T02:00:00.000Z, domain amounts\) cannot be decoded: not my format/,
+    );
+  });
+
+  it('a keyspace without the journal fails before reading, naming the table and createCqrsTables', async () => {
+    const journal = new MemoryJournal();
+    const empty: CqlClient = { execute: async (q, p, o) => (q.includes('system_schema') ? page([row({ table_name: 'dendrites_journal' })], o) : journal.execute(q, p, o)), batch: (q) => journal.batch(q) };
+    const error = await compensate({ client: empty, keyspace: 'ks', domain: amounts, since: 0, until: 0 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toBe("compensate: keyspace ks has no table dendrites_journal_by_bucket; the command graph's keyspace needs the library's tables: createCqrsTables(client, 'ks')");
+  });
+
   it('refuses a domain that is not one, before reading anything', async () => {
     const journal = new MemoryJournal();
     await expect(compensate({ client: journal, keyspace: 'ks', domain: { name: 'x' } as never, since: 0, until: 0 })).rejects.toThrow(ConfigError);
