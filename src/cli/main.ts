@@ -3,6 +3,7 @@
  * The `dendrites` command: `demo`, `compensate`, `services`, `produce`, `graph`, `run`.
  * Exit codes: 0 done (for `demo`: balances correct), 1 failed, 2 bad arguments.
  */
+import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { main as servicesMain } from '../../services/launcher.js';
 import { ConfigError, messageOf } from '../errors.js';
@@ -54,7 +55,18 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
+/** Whether this module is the program: npm links the bin through a symlink, so compare real paths. */
+function isMain(): boolean {
+  const argv1 = process.argv[1];
+  if (argv1 === undefined) return false;
+  try {
+    return realpathSync(argv1) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isMain()) {
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (error: unknown) => {

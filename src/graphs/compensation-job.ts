@@ -78,7 +78,8 @@ export interface CommandReport {
   readonly logged: number;
   /**
    * `write`: the correction of `compensated` extra deliveries was (in a dry run: would be)
-   * written; `unchanged`: it already was; `idempotent`: the domain has nothing to undo.
+   * written; `unchanged`: it already was; `idempotent`: the domain has nothing to undo (no
+   * `compensate`, or it returned no statement for this command).
    */
   readonly outcome: 'write' | 'unchanged' | 'idempotent';
   readonly compensated: number;
@@ -106,7 +107,7 @@ export interface CompensationSummary {
   readonly compensated: number;
   /** Commands whose correction was already in place. */
   readonly unchanged: number;
-  /** Commands applied more than once in a domain without `compensate` (nothing to undo). */
+  /** Commands applied more than once with nothing to undo: the domain has no `compensate`, or it returned no statement. */
   readonly idempotent: number;
   /** Extra deliveries logged (Σ (L − 1)): the event log's audit duplicates. */
   readonly auditDuplicates: number;
@@ -201,11 +202,11 @@ export async function compensate<C>(options: CompensateOptions<C>): Promise<Comp
     if (applied === 0 && logged >= 1) counts.loggedNotApplied++;
     const v = c.verdict;
     if (v.kind === 'clean') return;
-    counts[v.kind === 'write' ? 'compensated' : v.kind]++;
-    options.onCommand?.({ bucket: c.bucket, commandId: c.commandId, applied, logged, outcome: v.kind, compensated: v.compensated });
-    if (v.kind !== 'write' || dryRun) return;
-    const command = readBack(c, domain.name, decodeStored);
-    const batch: CqlBatchEntry[] = [...(domain.compensate?.(command, v.compensated, context) ?? [])];
+    const batch: CqlBatchEntry[] = v.kind === 'write' ? [...(domain.compensate?.(readBack(c, domain.name, decodeStored), v.compensated, context) ?? [])] : [];
+    const outcome = v.kind === 'write' && batch.length === 0 ? 'idempotent' : v.kind; // nothing to undo for this command
+    counts[outcome === 'write' ? 'compensated' : outcome]++;
+    options.onCommand?.({ bucket: c.bucket, commandId: c.commandId, applied, logged, outcome, compensated: v.compensated });
+    if (outcome !== 'write' || dryRun) return;
     batch.push({ query: `UPDATE ${ks}.${JOURNAL_TABLE} SET compensated = ?, compensated_at = ? WHERE command_id = ?`, params: [v.compensated, new Date(), c.commandId] });
     await client.batch(batch, { prepare: true, logged: true, isIdempotent: true });
   };

@@ -203,6 +203,16 @@ describe('the compensation job (in-memory journal)', () => {
     expect((error as Error).message).toBe("compensate: keyspace ks has no table dendrites_journal_by_bucket; the command graph's keyspace needs the library's tables: createCqrsTables(client, 'ks')");
   });
 
+  it('a command whose compensation has no statement counts as idempotent, and nothing is written for it', async () => {
+    const journal = new MemoryJournal();
+    journal.deliver('keep', 0, 'applied');
+    journal.deliver('keep', 0, 'applied');
+    const some = { ...amounts, compensate: () => [] };
+    const s = await compensate({ client: journal, keyspace: 'ks', domain: some, since: 0, until: 0 });
+    expect(s).toMatchObject({ duplicateEffects: 1, compensated: 0, idempotent: 1 });
+    expect(journal.batches).toBe(0);
+  });
+
   it('refuses a domain that is not one, before reading anything', async () => {
     const journal = new MemoryJournal();
     await expect(compensate({ client: journal, keyspace: 'ks', domain: { name: 'x' } as never, since: 0, until: 0 })).rejects.toThrow(ConfigError);
