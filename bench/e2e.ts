@@ -4,7 +4,7 @@
 // Produces N Avro transfer commands once to a 6-partition topic (and N/10 to a second topic
 // for the backlog comparison), then runs each contender in its own child process, in turn
 // and R times each (A B C A B C), every run on a fresh consumer group and a fresh keyspace:
-//   dendrites  the sample's parallel command graph (src/graphs/command-graph.ts) as shipped;
+//   dendrites  the money-transfer sample's domain in the parallel command graph (src/graphs/command-graph.ts) as shipped;
 //   baseline   kafkajs eachBatch + avsc + cassandra-driver executeConcurrent, by hand;
 //   ceiling    the same writes from memory with executeConcurrent (no Kafka).
 // Every run is checked (rows per table, ledger entries and balances per account, offsets
@@ -18,9 +18,8 @@ import { readFileSync } from 'node:fs';
 import type cassandra from 'cassandra-driver';
 import type { Kafka } from 'kafkajs';
 import { servicesUp } from '../services/services.js';
-import { sampleCommands } from '../src/domain/sample.js';
-import type { Command } from '../src/internal/avro/command.js';
-import { produceCommands } from '../src/internal/graphs/produce.js';
+import { type Command, commandRecord, sampleCommands } from 'dendrites/samples/money-transfer';
+import { produceRecords } from '../src/internal/graphs/produce.js';
 import { ensureTopics } from '../src/internal/graphs/topics.js';
 import { type ChildConfig, type ChildResult, type ContenderName, newCassandra, newKafka, option, positive } from './e2e/common.js';
 import { dropQuietly, type Expected, expectedOf, freshKeyspace, verify } from './e2e/setup.js';
@@ -109,7 +108,7 @@ async function runOnce(
 async function produce(kafka: Kafka, topic: string, commands: readonly Command[]): Promise<void> {
   await ensureTopics(kafka, [topic, `${topic}-dead-letter`], PARTITIONS);
   const started = performance.now();
-  const sent = await produceCommands(kafka, topic, commands);
+  const sent = await produceRecords(kafka, topic, commands.map(commandRecord));
   if (sent !== commands.length) throw new Error(`produced ${sent} of ${commands.length} commands to ${topic}`);
   log(`produced ${sent} commands to ${topic} (${PARTITIONS} partitions) in ${Math.round(performance.now() - started)} ms`);
 }

@@ -1,38 +1,65 @@
-// The CQRS command graph of the money-transfer sample against local services, then the
-// compensation job. Run: npm run services -- up && npx tsx examples/cqrs-money-transfer.ts
+// The CQRS command graph of the money-transfer sample against local services, a command
+// produced twice, then the compensation job. Run: npm run services -- up && npx tsx examples/cqrs-money-transfer.ts
+// (KAFKA_BROKERS, CASSANDRA_CONTACT_POINTS and CASSANDRA_LOCAL_DC override the local defaults.)
+import { setTimeout as sleep } from 'node:timers/promises';
 import cassandra from 'cassandra-driver';
-import { Kafka, logLevel } from 'kafkajs';
-import { connectionSettings } from '../services/services.js';
-import { compensate, createMoneyTransferSchema, moneyTransferDomain, parallelCommandGraph, sampleCommands } from '../src/index.js';
-import { ensureTopics } from '../src/internal/graphs/topics.js';
-import { produceCommands } from '../src/internal/graphs/produce.js';
-import { untilCommitted } from '../src/internal/graphs/committed.js';
+import { type Admin, Kafka, logLevel } from 'kafkajs';
+import { compensate, createCqrsTables, createKeyspace, dropKeyspace, parallelCommandGraph } from 'dendrites';
+import { balancesOf, commandRecord, createMoneyTransferTables, domain, onceOnlyBalances, parseMoneyCommand, sampleCommands } from 'dendrites/samples/money-transfer';
 
-const s = connectionSettings();
-const kafka = new Kafka({ clientId: 'cqrs-example', brokers: s.kafkaBrokers, logLevel: logLevel.ERROR });
-const client = new cassandra.Client({ contactPoints: s.cassandraContactPoints, localDataCenter: s.cassandraLocalDc });
+const list = (value: string | undefined, fallback: string): string[] => (value ?? fallback).split(',');
+const kafka = new Kafka({ clientId: 'cqrs-example', brokers: list(process.env.KAFKA_BROKERS, '127.0.0.1:9092'), logLevel: logLevel.ERROR });
+const client = new cassandra.Client({ contactPoints: list(process.env.CASSANDRA_CONTACT_POINTS, '127.0.0.1:9042'), localDataCenter: process.env.CASSANDRA_LOCAL_DC ?? 'datacenter1' });
 const id = Date.now().toString(36);
 const topic = `example_commands_${id}`;
 const keyspace = `example_${id}`;
 const groupId = `example_${id}`;
 
-await client.connect();
-await ensureTopics(kafka, [topic, `${topic}-dead-letter`], 3);
-await createMoneyTransferSchema(client, keyspace);
+/** Resolves once `groupId` has committed every record of `topic` (polls the admin API). */
+async function untilCommitted(admin: Admin): Promise<void> {
+  for (const deadline = Date.now() + 60_000; Date.now() < deadline; await sleep(200)) {
+    const ends = await admin.fetchTopicOffsets(topic);
+    const [group] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    const committed = new Map(group.partitions.map((p) => [p.partition, Number(p.offset)]));
+    if (ends.every((p) => Number(p.high) === 0 || (committed.get(p.partition) ?? -1) >= Number(p.high))) return;
+  }
+  throw new Error(`group ${groupId} did not commit every record of ${topic} within 60 s`);
+}
+
+const admin = kafka.admin();
+const producer = kafka.producer();
+await Promise.all([client.connect(), admin.connect(), producer.connect()]);
+await admin.createTopics({ waitForLeaders: true, topics: [topic, `${topic}-dead-letter`].map((t) => ({ topic: t, numPartitions: 3 })) });
+// The keyspace holds the library's tables (journal, event log) and the sample's (ledger, accounts).
+await createKeyspace(client, keyspace);
+await createCqrsTables(client, keyspace);
+await createMoneyTransferTables(client, keyspace);
 
 // Service and event log in parallel after one fan-out; swap a branch with `service: async (d) => ...`.
-const graph = parallelCommandGraph({ kafka, topic, groupId, client, keyspace, domain: moneyTransferDomain() });
+const graph = parallelCommandGraph({ kafka, topic, groupId, client, keyspace, domain });
 console.log(graph.toMermaid());
 const handle = graph.run();
+handle.done.catch(() => undefined); // a failure shows in stop() below
 
 const { opens, transfers } = sampleCommands({ accounts: 10, transfers: 500 });
-await produceCommands(kafka, topic, opens); // accounts first: a transfer naming an unknown account is dead-lettered
-await untilCommitted(kafka, groupId, topic, 60_000, handle.done);
-await produceCommands(kafka, topic, transfers);
-await untilCommitted(kafka, groupId, topic, 60_000, handle.done);
+await producer.send({ topic, messages: opens.map(commandRecord) }); // accounts first: a transfer naming an unknown account is dead-lettered
+await untilCommitted(admin);
+// The first transfer is sent twice (a producer retry, say): the graph applies it twice.
+await producer.send({ topic, messages: [...transfers, transfers[0]].map(commandRecord) });
+await untilCommitted(admin);
 console.log('graph result:', await handle.stop());
 
-const summary = await compensate({ client, keyspace, since: Date.now() - 3_600_000, until: Date.now() });
-console.log(`compensation: ${summary.commands} commands, ${summary.duplicateEffects} with duplicate effects, ${summary.compensated} compensated`);
-await client.execute(`DROP KEYSPACE ${keyspace}`);
-await client.shutdown();
+const commands = [...opens, ...transfers].map((c) => parseMoneyCommand(c));
+const right = async (): Promise<boolean> => {
+  const expected = onceOnlyBalances(commands);
+  const actual = await balancesOf(client, keyspace, expected.keys());
+  return [...expected].every(([account, balance]) => actual.get(account) === balance);
+};
+console.log(`balances right before the job: ${await right()}`);
+const summary = await compensate({ client, keyspace, domain, since: Date.now() - 3_600_000, until: Date.now() });
+console.log(`compensation: ${summary.commands} commands, ${summary.duplicateEffects} applied more than once, ${summary.compensated} compensated`);
+console.log(`balances right after the job: ${await right()}`);
+
+await dropKeyspace(client, keyspace);
+await admin.deleteTopics({ topics: [topic, `${topic}-dead-letter`] }).catch(() => undefined);
+await Promise.all([producer.disconnect(), admin.disconnect(), client.shutdown()]);

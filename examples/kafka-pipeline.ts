@@ -3,26 +3,8 @@
 // kafkaSource → dequeue → avroDeserializer → deadLetter → broadcast → two sinks.
 // Run: npx tsx examples/kafka-pipeline.ts [brokers]
 import { Kafka, logLevel } from 'kafkajs';
-import {
-  avroDeserializer,
-  broadcast,
-  type Command,
-  commandType,
-  consumerRecordsDequeue,
-  deadLetter,
-  encodeCommand,
-  forEach,
-  fromArray,
-  graph,
-  kafkaSink,
-  kafkaSource,
-  map,
-  openAccount,
-  type OutgoingMessage,
-  transferMoney,
-  type Valid,
-  validateCommand,
-} from '../src/index.js';
+import { avroDeserializer, broadcast, consumerRecordsDequeue, deadLetter, forEach, fromArray, graph, kafkaSink, kafkaSource, map, type OutgoingMessage, type Valid } from 'dendrites';
+import { type Command, commandType, encodeCommand, openAccount, transferMoney, validateCommand } from 'dendrites/samples/money-transfer';
 
 const brokers = (process.argv[2] ?? '127.0.0.1:9092').split(',');
 const suffix = Date.now().toString(36);

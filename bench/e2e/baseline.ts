@@ -1,10 +1,11 @@
 // Contender 2: what a user would write without dendrites. kafkajs `eachBatch` (autoCommit
 // off, several partitions at once), avsc decode, the same validation the domain does (known
-// accounts, positive amount), both writes of the whole batch with cassandra-driver's
-// `executeConcurrent`, then `resolveOffset` and a commit of the batch: an offset is
-// committed only after both writes of every record up to it are acknowledged.
+// accounts, positive amount), both writes of the whole batch (the statements the graph
+// writes, see common.ts) with cassandra-driver's `executeConcurrent`, then `resolveOffset`
+// and a commit of the batch: an offset is committed only after both writes of every
+// record up to it are acknowledged.
 import cassandra from 'cassandra-driver';
-import { type Command, commandType } from '../../src/internal/avro/command.js';
+import { type Command, commandType } from 'dendrites/samples/money-transfer';
 import { Arrivals } from './arrivals.js';
 import { type ChildConfig, type ChildResult, LatencyProbe, newCassandra, newKafka, peakRssMb, sampled, type Statement, transferCql, transferStatements } from './common.js';
 

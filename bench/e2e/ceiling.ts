@@ -2,7 +2,7 @@
 // baseline), bound up front from memory (no Kafka, no decode), with one executeConcurrent
 // over all of them at the concurrency the sweep found best.
 import cassandra from 'cassandra-driver';
-import { sampleCommands } from '../../src/domain/sample.js';
+import { sampleCommands } from 'dendrites/samples/money-transfer';
 import { type ChildConfig, type ChildResult, newCassandra, peakRssMb, type Statement, transferCql, transferStatements } from './common.js';
 
 function statements(config: ChildConfig, count: number, offsetBase: number): Statement[] {

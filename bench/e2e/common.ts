@@ -95,11 +95,12 @@ export function peakRssMb(): number {
 
 // ---- the two writes of one transfer, as the hand-written contenders bind them ----------
 //
-// The same rows and columns the sample's service and event-log branches write (see
-// src/domain/ledger.ts serviceWrites and src/internal/cassandra/event-log.ts), written
-// here by hand as a user without dendrites would: the service write is one logged batch
-// (effect row + debit + credit), the event-log write one logged batch (event_log +
-// event_log_by_aggregate).
+// The same rows and columns the parallel command graph writes for the sample (see
+// src/samples/money-transfer/domain.ts `apply` and `events`, src/graphs/cqrs/journal.ts and
+// src/internal/cassandra/event-log.ts), written here by hand as a user without dendrites
+// would: the service write is one logged batch (debit + credit ledger entries + the
+// `applied` journal rows), the event-log write one logged batch (event_log +
+// event_log_by_aggregate + the `logged` journal rows).
 
 export interface Transfer {
   readonly id: string;
@@ -124,14 +125,16 @@ export interface TransferCql {
 }
 
 export function transferCql(keyspace: string): TransferCql {
+  const journal =
+    `INSERT INTO ${keyspace}.dendrites_journal (command_id, kind, delivery_id, bucket, command, kafka_topic, kafka_partition, kafka_offset, written_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?); ` +
+    `INSERT INTO ${keyspace}.dendrites_journal_by_bucket (bucket, command_id, kind, delivery_id) VALUES (?, ?, ?, ?)`;
   return {
     service:
-      `BEGIN BATCH INSERT INTO ${keyspace}.ledger_effects (bucket, command_id, delivery_id, action, command, applied_at) VALUES (?, ?, ?, ?, ?, ?); ` +
-      `INSERT INTO ${keyspace}.ledger_entries (account, entry_id, command_id, amount) VALUES (?, ?, ?, ?); ` +
-      `INSERT INTO ${keyspace}.ledger_entries (account, entry_id, command_id, amount) VALUES (?, ?, ?, ?); APPLY BATCH`,
+      `BEGIN BATCH INSERT INTO ${keyspace}.ledger_entries (account, entry_id, command_id, amount) VALUES (?, ?, ?, ?); ` +
+      `INSERT INTO ${keyspace}.ledger_entries (account, entry_id, command_id, amount) VALUES (?, ?, ?, ?); ${journal}; APPLY BATCH`,
     log:
       `BEGIN BATCH INSERT INTO ${keyspace}.event_log (${LOG_COLUMNS}) VALUES (${LOG_MARKERS}); ` +
-      `INSERT INTO ${keyspace}.event_log_by_aggregate (${LOG_COLUMNS}) VALUES (${LOG_MARKERS}); APPLY BATCH`,
+      `INSERT INTO ${keyspace}.event_log_by_aggregate (${LOG_COLUMNS}) VALUES (${LOG_MARKERS}); ${journal}; APPLY BATCH`,
   };
 }
 
@@ -146,21 +149,26 @@ export interface Coordinates {
 export function transferStatements(cql: TransferCql, t: Transfer, at: Coordinates): [Statement, Statement] {
   const deliveryId = cassandra.types.TimeUuid.now().toString();
   const bucket = new Date(Math.floor(at.kafkaTimestamp / HOUR) * HOUR);
+  const offset = cassandra.types.Long.fromString(at.offset);
   const command = JSON.stringify({ id: t.id, action: 'transfer-money', timestamp: t.timestamp, from_account: t.from_account, to_account: t.to_account, amount: t.amount });
+  const journal = (kind: 'applied' | 'logged', stored: string | null): unknown[] => [
+    t.id, kind, deliveryId, bucket, stored, at.topic, at.partition, offset, new Date(),
+    bucket, t.id, kind, deliveryId,
+  ];
   const service: Statement = {
     query: cql.service,
     params: [
-      bucket, t.id, deliveryId, 'transfer-money', command, new Date(),
       t.from_account, `${t.id}:${deliveryId}:debit`, t.id, cassandra.types.Long.fromNumber(-t.amount),
       t.to_account, `${t.id}:${deliveryId}:credit`, t.id, cassandra.types.Long.fromNumber(t.amount),
+      ...journal('applied', command),
     ],
   };
   const logParams = [
     bucket, t.id, deliveryId, t.from_account, t.id, 'money-transferred',
     JSON.stringify({ from_account: t.from_account, to_account: t.to_account, amount: t.amount }),
-    new Date(t.timestamp), at.topic, at.partition, cassandra.types.Long.fromString(at.offset), new Date(at.kafkaTimestamp),
+    new Date(t.timestamp), at.topic, at.partition, offset, new Date(at.kafkaTimestamp),
   ];
-  return [service, { query: cql.log, params: [...logParams, ...logParams] }];
+  return [service, { query: cql.log, params: [...logParams, ...logParams, ...journal('logged', null)] }];
 }
 
 export function option(args: readonly string[], name: string): string | undefined {

@@ -1,13 +1,12 @@
-// Contender 1: the sample's parallel CQRS graph (src/graphs/command-graph.ts) as it ships
-// (its default parallelism per branch and fetch bounds), on a fresh group and keyspace.
+// Contender 1: the money-transfer sample's domain in the parallel CQRS graph
+// (src/graphs/command-graph.ts) as it ships (its default parallelism per branch and fetch
+// bounds), on a fresh group and keyspace.
 // Instrumented from the outside only: the kafkajs client notes when each batch arrives,
 // the Cassandra client counts acknowledged writes and samples latencies.
 import type cassandra from 'cassandra-driver';
 import type { Consumer, ConsumerRunConfig, Kafka } from 'kafkajs';
-import { DEFAULT_GRAPH_PARALLELISM, GRAPH_FETCH_DEFAULTS, parallelCommandGraph } from '../../src/graphs/command-graph.js';
-import { moneyTransferDomain } from '../../src/domain/command-domain.js';
-import type { CqlClient } from '../../src/index.js';
-import type { CqlBatchEntry, CqlQueryOptions } from '../../src/internal/cassandra/client.js';
+import { type CqlBatchEntry, type CqlClient, type CqlQueryOptions, DEFAULT_GRAPH_PARALLELISM, GRAPH_FETCH_DEFAULTS, parallelCommandGraph } from 'dendrites';
+import { domain } from 'dendrites/samples/money-transfer';
 import { Arrivals } from './arrivals.js';
 import { type ChildConfig, type ChildResult, LatencyProbe, newCassandra, newKafka, peakRssMb, sampled } from './common.js';
 
@@ -62,7 +61,12 @@ interface Pending {
   arrival: number | undefined;
 }
 
-/** A CqlClient that counts the two writes of each delivery and samples their latency. */
+/**
+ * A CqlClient that counts the two writes of each delivery and samples their latency. Both
+ * branches write one `BEGIN BATCH` statement per delivery through `execute`: the service's
+ * starts with the domain's ledger entries (the command id third), the event log's with the
+ * `event_log` row (the command id second, the record's partition and offset tenth and eleventh).
+ */
 function instrumentedClient(client: cassandra.Client, arrivals: Arrivals, probe: LatencyProbe, commands: number, allWritten: () => void): CqlClient {
   let services = 0;
   let logs = 0;
@@ -74,42 +78,36 @@ function instrumentedClient(client: cassandra.Client, arrivals: Arrivals, probe:
       allWritten();
     }
   };
+  /** Both writes of a sampled command done: its latency from the arrival of its batch. */
+  const sample = (id: string, arrival: number | undefined): void => {
+    const other = pending.get(id);
+    if (other === undefined) pending.set(id, { arrival });
+    else {
+      pending.delete(id);
+      const at = arrival ?? other.arrival;
+      if (at !== undefined) probe.add(performance.now() - at);
+    }
+  };
   return {
     async execute(query: string, params: unknown[], options: CqlQueryOptions) {
       inFlight.enter();
       const result = await client.execute(query, params, options).finally(() => inFlight.leave());
-      if (query.startsWith('BEGIN BATCH')) {
+      if (query.startsWith('BEGIN BATCH INSERT INTO') && query.includes('.ledger_entries ')) {
         services++;
+        const id = params[2] as string;
+        if (sampled(id)) sample(id, undefined);
+        check();
+      } else if (query.startsWith('BEGIN BATCH INSERT INTO') && query.includes('.event_log ')) {
+        logs++;
         const id = params[1] as string;
-        if (sampled(id)) {
-          const other = pending.get(id);
-          if (other === undefined) pending.set(id, { arrival: undefined });
-          else {
-            pending.delete(id);
-            if (other.arrival !== undefined) probe.add(performance.now() - other.arrival);
-          }
-        }
+        if (sampled(id)) sample(id, arrivals.of(params[9] as number, (params[10] as cassandra.types.Long).toNumber()));
         check();
       }
       return result;
     },
     async batch(queries: CqlBatchEntry[], options: CqlQueryOptions) {
       inFlight.enter();
-      const result = await client.batch(queries as { query: string; params: unknown[] }[], options).finally(() => inFlight.leave());
-      logs++;
-      const params = queries[0].params;
-      const id = params[1] as string;
-      if (sampled(id)) {
-        const arrival = arrivals.of(params[9] as number, (params[10] as cassandra.types.Long).toNumber());
-        const other = pending.get(id);
-        if (other === undefined) pending.set(id, { arrival });
-        else {
-          pending.delete(id);
-          if (arrival !== undefined) probe.add(performance.now() - arrival);
-        }
-      }
-      check();
-      return result;
+      return client.batch(queries.map((q) => ({ query: q.query, params: [...q.params] })), options).finally(() => inFlight.leave());
     },
   };
 }
@@ -128,7 +126,7 @@ export async function runDendrites(config: ChildConfig): Promise<ChildResult> {
     groupId: config.groupId,
     client: instrumentedClient(client, arrivals, probe, config.commands, allWritten),
     keyspace: config.keyspace,
-    domain: moneyTransferDomain(),
+    domain,
   });
   const handle = graph.run();
   await Promise.race([

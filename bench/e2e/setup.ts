@@ -1,14 +1,11 @@
-// Fresh state per run (a keyspace with the service's tables and the event log, the accounts
+// Fresh state per run (a keyspace with the library's tables and the sample's, the accounts
 // opened), and the check that a run wrote every command exactly once.
 import type cassandra from 'cassandra-driver';
 import type { Kafka } from 'kafkajs';
-import { openAccount } from '../../src/internal/avro/command.js';
-import { bucketsBetween, newDeliveryId } from '../../src/internal/cassandra/event-log.js';
-import { dropKeyspace } from '../../src/internal/cassandra/schema.js';
+import { bucketsBetween, createCqrsTables, createKeyspace, dropKeyspace, newDeliveryId } from 'dendrites';
+import { createMoneyTransferTables, domain, openAccount, parseMoneyCommand } from 'dendrites/samples/money-transfer';
+import { journalWrites } from '../../src/graphs/cqrs/journal.js';
 import { groupLag, type Lag } from '../../src/internal/graphs/committed.js';
-import { serviceWrites } from '../../src/domain/ledger.js';
-import { parseMoneyCommand } from '../../src/domain/money-transfer.js';
-import { createMoneyTransferSchema } from '../../src/domain/setup.js';
 
 export const INITIAL_BALANCE = 1_000_000;
 
@@ -50,17 +47,22 @@ export function expectedOf(accounts: readonly string[], transfers: readonly Tran
 }
 
 /**
- * A fresh keyspace with the money-transfer tables, where every account was opened: the
- * service applied one open-account command per account (effect row, opening ledger entry,
- * account row), as a run of the graph over open-account commands would have left it.
+ * A fresh keyspace with the library's tables and the money-transfer tables, where every
+ * account was opened: the service applied one open-account command per account (opening
+ * ledger entry, account row, `applied` journal rows), as the service branch of a run over
+ * open-account commands would have left it.
  */
 export async function freshKeyspace(client: cassandra.Client, keyspace: string, accounts: readonly string[], openedAt: number): Promise<void> {
-  await createMoneyTransferSchema(client, keyspace);
+  await createKeyspace(client, keyspace);
+  await createCqrsTables(client, keyspace);
+  await createMoneyTransferTables(client, keyspace);
+  const context = { client, keyspace };
   await Promise.all(
     accounts.map((account_id) => {
       const command = parseMoneyCommand(openAccount({ account_id, owner: `owner of ${account_id}`, initial_balance: INITIAL_BALANCE }, { timestamp: openedAt }));
-      const delivery = { id: newDeliveryId(), kafkaTimestamp: openedAt, topic: 'bench-setup', partition: 0, offset: 0 };
-      return client.batch(serviceWrites(keyspace, { command, delivery }), { prepare: true, logged: true });
+      const d = { command, commandId: command.id, delivery: { id: newDeliveryId(), kafkaTimestamp: openedAt, topic: 'bench-setup', partition: 0, offset: 0 } };
+      const writes = [...domain.apply(d, context), ...journalWrites(keyspace, d, 'applied', 3_600_000, JSON.stringify(command))];
+      return client.batch(writes.map((w) => ({ query: w.query, params: [...w.params] })), { prepare: true, logged: true });
     }),
   );
 }
@@ -86,13 +88,14 @@ export async function verify(client: cassandra.Client, keyspace: string, e: Expe
   const expect = (what: string, actual: number, expected: number): void => {
     if (actual !== expected) problems.push(`${what}: ${actual}, expected ${expected}`);
   };
-  let effects = 0;
+  let journal = 0;
   let log = 0;
   for (const bucket of bucketsBetween(e.since, e.until)) {
-    effects += num((await one(client, `SELECT count(*) AS n FROM ${keyspace}.ledger_effects WHERE bucket = ?`, [bucket])).get('n'));
+    journal += num((await one(client, `SELECT count(*) AS n FROM ${keyspace}.dendrites_journal_by_bucket WHERE bucket = ?`, [bucket])).get('n'));
     log += num((await one(client, `SELECT count(*) AS n FROM ${keyspace}.event_log WHERE bucket = ?`, [bucket])).get('n'));
   }
-  expect('ledger_effects rows', effects, e.commands + e.accounts.length);
+  // Per transfer an applied and a logged delivery; per account its opening, applied only.
+  expect('dendrites_journal_by_bucket rows', journal, 2 * e.commands + e.accounts.length);
   expect('event_log rows', log, e.commands);
   let balanceSum = 0;
   let byAggregate = 0;

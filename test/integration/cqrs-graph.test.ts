@@ -1,11 +1,10 @@
+// Both wirings of the command graph over the money-transfer demo scenario: every command
+// applied and logged once, bad input dead-lettered, balances right, nothing to compensate.
 import { afterEach, describe, expect, it } from 'vitest';
-import { compensate } from '../../src/graphs/compensation-job.js';
-import { parallelCommandGraph, seriesCommandGraph } from '../../src/graphs/command-graph.js';
-import { moneyTransferDomain } from '../../src/domain/command-domain.js';
+import { compensate, DEAD_LETTER_HEADERS, parallelCommandGraph, seriesCommandGraph } from 'dendrites';
+import { demo, domain, NOT_AVRO } from 'dendrites/samples/money-transfer';
 import { untilCommitted } from '../../src/internal/graphs/committed.js';
 import { topicSize } from '../../src/internal/graphs/topics.js';
-import { transferMoney } from '../../src/internal/avro/command.js';
-import { sampleCommands } from '../../src/domain/sample.js';
 import { cqrsFixture, type CqrsFixture } from './fixtures/cqrs-fixture.js';
 
 let fx: CqrsFixture | undefined;
@@ -19,23 +18,26 @@ const wirings = { parallel: parallelCommandGraph, series: seriesCommandGraph } a
 describe.each(Object.keys(wirings) as (keyof typeof wirings)[])('the %s command graph', (wiring) => {
   it('applies and logs every command once, and dead-letters bad input with the reason', async () => {
     fx = await cqrsFixture(`cqrs_${wiring}`);
-    const { opens, transfers } = sampleCommands({ accounts: 10, transfers: 200 });
-    const bad = [
-      transferMoney({ from_account: 'nobody', to_account: opens[1].data.account_id ?? '', amount: 5 }),
-      transferMoney({ from_account: opens[1].data.account_id ?? '', to_account: opens[2].data.account_id ?? '', amount: 0 }),
-    ];
-    const g = wirings[wiring]({ kafka: fx.kafka, topic: fx.topic, groupId: fx.groupId, client: fx.client, keyspace: fx.keyspace, domain: moneyTransferDomain() });
+    const scenario = demo.scenario({ commands: 200, seed: 5 });
+    expect(scenario.setup).toHaveLength(20);
+    const g = wirings[wiring]({ kafka: fx.kafka, topic: fx.topic, groupId: fx.groupId, client: fx.client, keyspace: fx.keyspace, domain });
     const handle = g.run();
     // Accounts are opened (and known) before transfers name them: the topic has several partitions.
-    await fx.produce(opens);
+    await fx.produceRecords(scenario.setup);
     await untilCommitted(fx.kafka, fx.groupId, fx.topic, 60_000, handle.done);
-    await fx.produce([...transfers, ...bad]);
+    await fx.produceRecords([...scenario.commands, ...scenario.bad]);
     await untilCommitted(fx.kafka, fx.groupId, fx.topic, 60_000, handle.done);
     await handle.stop();
-    expect(await topicSize(fx.kafka, fx.deadLetterTopic)).toBe(2);
-    const balances = await fx.balancesMatch([...opens, ...transfers]);
-    expect(balances.correct).toBe(true);
-    const summary = await compensate({ client: fx.client, keyspace: fx.keyspace, since: Date.now() - 3_600_000, until: Date.now() });
-    expect(summary).toMatchObject({ commands: 210, effectRows: 210, logRows: 210, duplicateEffects: 0, compensated: 0, auditDuplicates: 0 });
+    expect(await topicSize(fx.kafka, fx.deadLetterTopic)).toBe(scenario.bad.length);
+    const parked = await fx.deadLetters(scenario.bad.length);
+    const reasons = parked.map((r) => r.headers.get(DEAD_LETTER_HEADERS.error) ?? '');
+    expect(reasons.filter((r) => /undecodable Avro/.test(r))).toHaveLength(1);
+    expect(reasons.filter((r) => /names unknown account unknown-0/.test(r))).toHaveLength(1);
+    expect(reasons.filter((r) => /non-positive amount/.test(r))).toHaveLength(1);
+    expect(parked.find((r) => r.key === NOT_AVRO.key)?.value.equals(NOT_AVRO.value)).toBe(true);
+    for (const r of parked) expect(r.headers.get(DEAD_LETTER_HEADERS.errorClass)).toBe('BadInputError');
+    expect(await scenario.check(fx.client, fx.keyspace)).toEqual({ checked: 20, wrong: 0, unit: 'accounts' });
+    const summary = await compensate({ client: fx.client, keyspace: fx.keyspace, domain, since: Date.now() - 3_600_000, until: Date.now() });
+    expect(summary).toMatchObject({ commands: 220, deliveriesApplied: 220, deliveriesLogged: 220, duplicateEffects: 0, compensated: 0, auditDuplicates: 0, appliedNotLogged: 0, loggedNotApplied: 0 });
   });
 });

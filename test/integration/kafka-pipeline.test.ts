@@ -3,21 +3,8 @@
 import avro from 'avsc';
 import type { Admin } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  avroDeserializer,
-  broadcast,
-  type Command,
-  commandSchema,
-  commandType,
-  consumerRecordsDequeue,
-  DEAD_LETTER_HEADERS,
-  deadLetter,
-  forEach,
-  graph,
-  kafkaSource,
-  type Valid,
-  validateCommand,
-} from '../../src/index.js';
+import { avroDeserializer, broadcast, consumerRecordsDequeue, DEAD_LETTER_HEADERS, deadLetter, forEach, graph, kafkaSource, type Valid } from 'dendrites';
+import { type Command, commandSchema, commandType, validateCommand } from 'dendrites/samples/money-transfer';
 import { kafkaBrokers, newKafka, randomName } from './env.js';
 import { command, committed, createTopic, endOffsets, produce, produceCommands, until } from './fixtures/kafka-helpers.js';
 

@@ -1,21 +1,7 @@
 import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
-import {
-  avroDeserializer,
-  avroSerializer,
-  BadInputError,
-  collect,
-  commandType,
-  ConfigError,
-  type Decoded,
-  fromArray,
-  type KafkaRecord,
-  map,
-  openAccount,
-  transferMoney,
-  validateCommand,
-  type Command,
-} from '../../src/index.js';
+import { avroDeserializer, avroSerializer, BadInputError, collect, ConfigError, type Decoded, fromArray, type KafkaRecord, map } from 'dendrites';
+import { commandType, openAccount, transferMoney, validateCommand, type Command } from 'dendrites/samples/money-transfer';
 
 const record = (value: Buffer | null, offset = 0): KafkaRecord => ({ topic: 't', partition: 2, offset: String(offset), key: null, value, timestamp: '1700000000000', headers: {} });
 

@@ -1,54 +1,29 @@
 /**
- * The money-transfer sample domain (DESIGN §7), as pure functions: what one delivery of
- * a command does to the ledger, the event it is logged as, and the correction that
- * undoes duplicate deliveries. No I/O here; src/domain/ledger.ts writes and reads.
+ * The money-transfer rules as pure functions: which commands are valid, what one delivery
+ * of a command moves in the ledger, and the movement that undoes duplicate deliveries.
+ * No I/O here (ledger.ts reads, domain.ts binds the writes).
  *
  * Amounts are whole minor units (cents). There is no overdraft check: a balance may go
  * below zero, so the outcome of a set of commands does not depend on their order.
  */
-import { BadInputError } from '../errors.js';
-import type { Command } from '../internal/avro/command.js';
+import { BadInputError } from 'dendrites';
+import type { Command } from './commands.js';
+
+/** A command that passed validation, narrowed to what its action needs (plain JSON: the journal stores it as is). */
+export type MoneyCommand =
+  | { readonly id: string; readonly action: 'open-account'; readonly timestamp: number; readonly account_id: string; readonly owner: string | null; readonly initial_balance: number }
+  | { readonly id: string; readonly action: 'transfer-money'; readonly timestamp: number; readonly from_account: string; readonly to_account: string; readonly amount: number };
 
 /** One ledger movement: `amount` added to `account` (negative for a debit). */
-export interface LedgerEntry {
+export interface LedgerMovement {
   readonly account: string;
   readonly amount: number;
 }
 
-/** A ledger entry of one delivery, with the side that names its entry id. */
-export interface DeliveryEntry extends LedgerEntry {
+/** A ledger movement of one delivery, with the side that names its entry id. */
+export interface DeliveryEntry extends LedgerMovement {
   readonly side: 'open' | 'debit' | 'credit';
 }
-
-interface EventBase {
-  /** The event id: the command's id, so every delivery of a command logs the same event id. */
-  readonly id: string;
-  /** The id of the command the event comes from. */
-  readonly parent: string;
-  /** When the command was issued, ms since the epoch. */
-  readonly timestamp: number;
-}
-
-export interface AccountOpened extends EventBase {
-  readonly type: 'account-opened';
-  readonly account_id: string;
-  readonly owner: string | null;
-  readonly initial_balance: number;
-}
-
-export interface MoneyTransferred extends EventBase {
-  readonly type: 'money-transferred';
-  readonly from_account: string;
-  readonly to_account: string;
-  readonly amount: number;
-}
-
-export type MoneyEvent = AccountOpened | MoneyTransferred;
-
-/** A command that passed validation, narrowed to what its action needs. */
-export type MoneyCommand =
-  | { readonly id: string; readonly action: 'open-account'; readonly timestamp: number; readonly account_id: string; readonly owner: string | null; readonly initial_balance: number }
-  | { readonly id: string; readonly action: 'transfer-money'; readonly timestamp: number; readonly from_account: string; readonly to_account: string; readonly amount: number };
 
 function wholeAmount(command: Command, name: string, value: number | null, positive: boolean): number {
   if (value === null) throw new BadInputError(`${command.action} command ${command.id} lacks ${name}`);
@@ -94,7 +69,7 @@ export function parseMoneyCommand(command: Command, knownAccount: (account: stri
   }
 }
 
-/** What ONE delivery of a command writes to the ledger: debit and credit, or the opening balance. */
+/** What ONE delivery of a command moves in the ledger: debit and credit, or the opening balance. */
 export function deliveryEntries(command: MoneyCommand): readonly DeliveryEntry[] {
   if (command.action === 'open-account') return [{ side: 'open', account: command.account_id, amount: command.initial_balance }];
   return [
@@ -103,17 +78,28 @@ export function deliveryEntries(command: MoneyCommand): readonly DeliveryEntry[]
   ];
 }
 
+/** The ledger entry id of one side of one delivery: a duplicate delivery gets entries of its own. */
+export function deliveryEntryId(commandId: string, deliveryId: string, side: DeliveryEntry['side']): string {
+  return `${commandId}:${deliveryId}:${side}`;
+}
+
+/** The entry id of the job's correction of a command on one account: one upsert per account, rewritten by every run. */
+export function compensationEntryId(commandId: string, account: string): string {
+  return `comp:${commandId}:${account}`;
+}
+
 /**
- * The compensating function: the ledger movement, per account, that undoes `count`
- * deliveries of a command (the whole correction, so it can be written as one upsert).
- * Right for any count ≥ 0 and any amount: a transfer of 7 applied 3 times is corrected
- * with count 2, moving 14 back.
+ * The movement, per account, that undoes `count` extra deliveries of a command: the whole
+ * correction, so it is written as one upsert per account. Right for any count ≥ 0 and any
+ * amount: a transfer of 7 applied 3 times is corrected with count 2, moving 14 back.
+ * Throws a RangeError for a count that is not a whole number ≥ 0 or a correction beyond
+ * 2^53 cents.
  */
-export function compensation(command: MoneyCommand, count: number): readonly LedgerEntry[] {
+export function compensationMovements(command: MoneyCommand, count: number): readonly LedgerMovement[] {
   if (!Number.isSafeInteger(count) || count < 0) throw new RangeError(`compensation count must be a whole number ≥ 0, got ${count}`);
   const perAccount = new Map<string, number>();
   for (const e of deliveryEntries(command)) perAccount.set(e.account, (perAccount.get(e.account) ?? 0) - e.amount * count);
-  const out: LedgerEntry[] = [];
+  const out: LedgerMovement[] = [];
   for (const [account, amount] of perAccount) {
     if (!Number.isSafeInteger(amount)) throw new RangeError(`compensation of command ${command.id} overflows (${count} × its amount)`);
     out.push({ account, amount: amount === 0 ? 0 : amount }); // no -0
@@ -121,21 +107,7 @@ export function compensation(command: MoneyCommand, count: number): readonly Led
   return out;
 }
 
-/** The event a command is logged as; its id is the command id and its parent the command id. */
-export function toEvent(command: MoneyCommand): MoneyEvent {
-  const base = { id: command.id, parent: command.id, timestamp: command.timestamp };
-  if (command.action === 'open-account') {
-    return { ...base, type: 'account-opened', account_id: command.account_id, owner: command.owner, initial_balance: command.initial_balance };
-  }
-  return { ...base, type: 'money-transferred', from_account: command.from_account, to_account: command.to_account, amount: command.amount };
-}
-
-/** The accounts an event touches (its aggregates). */
-export function eventAccounts(event: MoneyEvent): readonly string[] {
-  return event.type === 'account-opened' ? [event.account_id] : [event.from_account, event.to_account];
-}
-
-/** Balances the given commands imply when each is applied exactly once. */
+/** The balances the given commands imply when each is applied exactly once. */
 export function onceOnlyBalances(commands: Iterable<MoneyCommand>): Map<string, number> {
   const balances = new Map<string, number>();
   for (const c of commands) for (const e of deliveryEntries(c)) balances.set(e.account, (balances.get(e.account) ?? 0) + e.amount);
