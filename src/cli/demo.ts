@@ -84,6 +84,8 @@ export async function demoCommand(argv: readonly string[]): Promise<number> {
     const result = {
       domain: domain.name,
       commands: scenario.setup.length + scenario.commands.length + scenario.bad.length,
+      bad: scenario.bad.length,
+      // At least `bad`: a bad record redelivered after the crash is dead-lettered again.
       deadLettered: run.deadLettered,
       deliveries: first.deliveriesApplied,
       duplicates: first.duplicateDeliveries,
