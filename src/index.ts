@@ -47,3 +47,4 @@ export { createCqrsTables, cqrsTablesCql, journalTablesCql, JOURNAL_TABLE, JOURN
 export type { DemoSample, DemoScenario, ProducedRecord, StateCheck } from './graphs/cqrs/sample.js';
 export { parallelCommandGraph, seriesCommandGraph, type CommandGraphOptions, type CommandGraphResult, type SeriesGraphResult, type BranchFunction, type Branch, type FaultHooks, DEFAULT_GRAPH_PARALLELISM, GRAPH_FETCH_DEFAULTS } from './graphs/command-graph.js';
 export { compensate, type CompensateOptions, type CompensationSummary, type CompensationProgress, type CommandReport } from './graphs/compensation-job.js';
+export { reconcile, type ReconcileOptions, type ReconcileReport, type ReconcileSummary } from './graphs/reconcile.js';

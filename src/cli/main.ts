@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The `dendrites` command: `demo`, `compensate`, `services`, `produce`, `graph`, `run`.
+ * The `dendrites` command: `demo`, `compensate`, `reconcile`, `services`, `produce`, `graph`, `run`.
  * Exit codes: 0 done (for `demo`: balances correct), 1 failed, 2 bad arguments.
  */
 import { realpathSync } from 'node:fs';
@@ -12,6 +12,7 @@ import { COMPENSATE_USAGE, compensateCommand } from './compensate.js';
 import { DEMO_USAGE, demoCommand } from './demo.js';
 import { GRAPH_USAGE, graphCommand } from './graph.js';
 import { PRODUCE_USAGE, produceCommand } from './produce.js';
+import { RECONCILE_USAGE, reconcileCommand } from './reconcile.js';
 import { RUN_USAGE, runCommand } from './run.js';
 
 const SERVICES_USAGE = 'usage: dendrites services up|down|status|logs   local Kafka and Cassandra';
@@ -19,6 +20,7 @@ const SERVICES_USAGE = 'usage: dendrites services up|down|status|logs   local Ka
 const COMMANDS: Readonly<Record<string, { readonly usage: string; readonly run: (argv: readonly string[]) => Promise<number> }>> = {
   demo: { usage: DEMO_USAGE, run: demoCommand },
   compensate: { usage: COMPENSATE_USAGE, run: compensateCommand },
+  reconcile: { usage: RECONCILE_USAGE, run: reconcileCommand },
   services: { usage: SERVICES_USAGE, run: (argv) => servicesMain([...argv]) },
   produce: { usage: PRODUCE_USAGE, run: produceCommand },
   graph: { usage: GRAPH_USAGE, run: graphCommand },
