@@ -35,6 +35,12 @@ export interface KafkaSourceOptions extends KafkaClientOptions {
   readonly maxBytes?: number;
   /** Longest a fetch waits for data on the broker, ms. Default 1,000. */
   readonly maxWaitTimeInMs?: number;
+  /**
+   * How long the source rides out trouble that may pass (brokers down or restarting, no
+   * group coordinator, lost connections, failing commits) before the run fails, ms: it
+   * keeps reconnecting and rejoining the group meanwhile. Default 300,000 (5 minutes).
+   */
+  readonly giveUpAfterMs?: number;
 }
 
 /**
@@ -52,13 +58,28 @@ export interface KafkaSourceOptions extends KafkaClientOptions {
  * (`live()` turns false; the dequeue drops them), their late acknowledgements are ignored, and the partitions are read again from
  * their committed offsets by whoever owns them next.
  *
+ * Broker restarts and outages: when connecting, joining the group, fetching or committing
+ * fails for a reason that may pass (a broker down or restarting, no group coordinator, a
+ * lost connection), the source waits instead of failing. A consumer that failed so is
+ * dropped (what it emitted and was not committed is read again: at least once, never a
+ * record skipped) and a new one connects and rejoins the group after a backoff (500 ms
+ * doubling up to 5 s), resuming from the committed offsets; a failed commit is sent again
+ * at the next commit with the latest committable offsets. A graph started while the
+ * brokers are down waits for them the same way. Its metrics show it: the `waiting` counter
+ * is 1 while it waits (0 otherwise), `reconnects` counts the new consumers and
+ * `commitsFailed` the commits to be sent again.
+ *
  * - Emits when: downstream pulls and kafkajs has fetched a batch.
- * - Backpressures when: downstream does not pull (the batch waits, heartbeats go on).
- * - Completes when: the run is stopped (`stop()`): fetching stops, the waiting batch is
+ * - Backpressures when: downstream does not pull (the batch waits, heartbeats go on), and
+ *   while it waits for the brokers or the group coordinator to come back.
+ * - Completes when: the run is stopped (`stop()`), at any moment (connecting, joining,
+ *   rebalancing, fetching, waiting for the brokers): fetching stops, the waiting batch is
  *   dropped (not emitted, so not committed), and once every sink is done the acknowledged
- *   offsets are committed and the consumer leaves the group and disconnects.
- * - Fails when: the consumer cannot connect or subscribe, it crashes without restarting,
- *   or a commit fails for a reason other than a rebalance (a KafkaError).
+ *   offsets are committed and the consumer leaves the group and disconnects. A join in
+ *   progress is waited for (kafkajs cannot abort one) so that no consumer outlives the run.
+ * - Fails when: the consumer cannot connect, subscribe, join or commit for a reason that
+ *   will not pass (bad configuration, authentication, authorization), or the trouble
+ *   lasted `giveUpAfterMs`: a KafkaError naming the topics and what it waited for.
  * - Cancels when: never upstream (a source). On abort or failure, only what was
  *   acknowledged is committed, so every unprocessed record is delivered again.
  *
@@ -87,6 +108,7 @@ export function kafkaSource(options: KafkaSourceOptions): Source<ConsumerRecords
     maxBytesPerPartition: positiveInteger(stage, 'maxBytesPerPartition', options.maxBytesPerPartition, 1_048_576),
     maxBytes: positiveInteger(stage, 'maxBytes', options.maxBytes, 10_485_760),
     maxWaitTimeInMs: nonNegative(stage, 'maxWaitTimeInMs', options.maxWaitTimeInMs, 1_000),
+    giveUpAfterMs: positiveInteger(stage, 'giveUpAfterMs', options.giveUpAfterMs, 300_000),
   };
   if (config.maxBytes < config.maxBytesPerPartition) {
     throw new ConfigError(`${stage}: maxBytes (${config.maxBytes}) must be at least maxBytesPerPartition (${config.maxBytesPerPartition})`, { stage });

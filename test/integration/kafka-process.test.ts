@@ -86,7 +86,7 @@ describe('kafka graphs in processes (real broker)', () => {
       expect(await c.exited).toBe(0);
       const counters = c.last?.counters ?? {};
       expect(counters.rebalances ?? 0).toBe(0);
-      expect(counters.consumerRestarts ?? 0).toBe(0);
+      expect(counters.reconnects ?? 0).toBe(0);
       expect(group.state).toBe('Stable');
       expect(group.members).toHaveLength(1);
       expect(c.duplicates).toBe(0);

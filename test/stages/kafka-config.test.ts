@@ -14,6 +14,9 @@ describe('Kafka stage options', () => {
     expect(() => kafkaSource({ brokers, groupId: 'g', topics: ['t'], commitIntervalMs: 1.5 })).toThrow(/commitIntervalMs/);
     expect(() => kafkaSource({ brokers, groupId: 'g', topics: ['t'], maxBytes: 0 })).toThrow(/maxBytes/);
     expect(() => kafkaSource({ brokers, groupId: 'g', topics: ['t'], maxBytes: 65_536, maxBytesPerPartition: 131_072 })).toThrow(/maxBytes \(65536\) must be at least maxBytesPerPartition/);
+    expect(() => kafkaSource({ brokers, groupId: 'g', topics: ['t'], giveUpAfterMs: 0 })).toThrow(/giveUpAfterMs must be a whole number of at least 1, got 0/);
+    expect(() => kafkaSource({ brokers, groupId: 'g', topics: ['t'], giveUpAfterMs: Number.NaN })).toThrow(/giveUpAfterMs/);
+    expect(kafkaSource({ brokers, groupId: 'g', topics: ['t'], giveUpAfterMs: 60_000 })).toBeDefined();
     expect(kafkaSource({ brokers, groupId: 'g', topics: ['t'], maxBytes: 1_048_576, maxBytesPerPartition: 262_144 })).toBeDefined();
     expect(kafkaSource({ brokers, groupId: 'g', topics: ['t'] })).toBeDefined();
   });

@@ -46,6 +46,43 @@ export function isRebalanceError(error: unknown): boolean {
   return false;
 }
 
+/** kafkajs errors that mean "not now": no broker, no coordinator, a request lost or timed out, retries spent on one of those. */
+const TRANSIENT_NAMES = new Set([
+  'KafkaJSNumberOfRetriesExceeded',
+  'KafkaJSConnectionError',
+  'KafkaJSConnectionClosedError',
+  'KafkaJSRequestTimeoutError',
+  'KafkaJSGroupCoordinatorNotFound',
+  'KafkaJSBrokerNotFound',
+  'KafkaJSNoBrokerAvailableError',
+  'KafkaJSMetadataNotLoaded',
+  'KafkaJSTopicMetadataNotLoaded',
+  'KafkaJSStaleTopicMetadataAssignment',
+  'KafkaJSLockTimeout',
+]);
+/** Socket errors of a broker that is down, restarting or unreachable for now. */
+const TRANSIENT_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+
+/**
+ * Whether a kafkajs failure may go away by itself, so that waiting and trying again is
+ * worth it: a broker down or restarting, no group coordinator yet, a connection lost, a
+ * rebalance, or kafkajs' retries spent on one of those. As kafkajs decides whether to
+ * restart a crashed consumer (the original cause is retriable), plus the errors kafkajs
+ * calls non-retriable although they only mean "not now" (no group coordinator found).
+ * Not transient: bad configuration, authentication and authorization failures, bugs.
+ */
+export function isTransient(error: unknown): boolean {
+  let deepest: unknown = error;
+  for (let e: unknown = error, depth = 0; typeof e === 'object' && e !== null && depth < 8; depth++) {
+    if ('name' in e && typeof e.name === 'string' && TRANSIENT_NAMES.has(e.name)) return true;
+    if ('code' in e && typeof e.code === 'string' && TRANSIENT_CODES.has(e.code)) return true;
+    if ('type' in e && typeof e.type === 'string' && REBALANCE_TYPES.has(e.type)) return true;
+    deepest = e;
+    e = 'cause' in e ? e.cause : undefined;
+  }
+  return typeof deepest === 'object' && deepest !== null && 'retriable' in deepest && deepest.retriable === true;
+}
+
 /** Wraps a kafkajs failure in a KafkaError, keeping whether kafkajs thinks it retriable. */
 export function toKafkaError(message: string, error: unknown, context: { stage?: string; topic?: string; partition?: number; offset?: string } = {}): KafkaError {
   if (error instanceof KafkaError) return error;

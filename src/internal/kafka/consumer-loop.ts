@@ -1,13 +1,16 @@
 import type { Batch, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Chunk } from '../../core/chunk.js';
 import type { StageContext } from '../../core/stage.js';
-import type { KafkaError } from '../../errors.js';
-import { isRebalanceError, toKafkaError, within } from './client.js';
+import { KafkaError, messageOf } from '../../errors.js';
+import { sleep } from '../time.js';
+import { deferred } from '../wakeup.js';
+import { isRebalanceError, isTransient, toKafkaError, within } from './client.js';
 import { type CommitOffset, OffsetTracker } from './offset-tracker.js';
 import { type ConsumerRecords, toKafkaRecord } from './records.js';
 
 export interface ConsumerLoopConfig {
-  readonly kafka: Kafka;
+  /** Makes the kafkajs consumers (a kafkajs client; a unit test may stand in for it). */
+  readonly kafka: Pick<Kafka, 'consumer'>;
   readonly groupId: string;
   readonly topics: readonly string[];
   readonly fromBeginning: boolean;
@@ -20,7 +23,14 @@ export interface ConsumerLoopConfig {
   readonly maxBytesPerPartition: number;
   readonly maxBytes: number;
   readonly maxWaitTimeInMs: number;
+  /** How long the loop keeps trying while the brokers, the group coordinator or commits fail for a passing reason. */
+  readonly giveUpAfterMs: number;
 }
+
+/** The pause before the next consumer after a failure: doubles with each failure in a row, up to `max`. */
+const RECONNECT_BACKOFF_MS = { first: 500, max: 5_000 } as const;
+/** The pause between tries of the final commit while it fails for a passing reason. */
+const FINAL_COMMIT_RETRY_MS = 500;
 
 interface Offer {
   readonly batch: Batch;
@@ -30,27 +40,82 @@ interface Offer {
 }
 
 /**
- * The per-run machinery of kafkaSource: one kafkajs consumer whose eachBatch hands each
+ * Where one kafkajs consumer is: `connecting` (connect, subscribe), `joining` (`run()`:
+ * the first join of the group), `running` (joined, fetching; commits go through it), `over`
+ * (stopped, crashed or disconnected: it is never used again).
+ */
+type Phase = 'connecting' | 'joining' | 'running' | 'over';
+
+/** One kafkajs consumer of the loop, from connect to disconnect. After a failure the loop makes a new one. */
+class Session {
+  phase: Phase = 'connecting';
+  joins = 0;
+  readonly openedAt = Date.now();
+  /** Set by `end()`: the next step of the start (subscribe, run) is not taken. */
+  ending = false;
+  /** Connect, subscribe, run (the first join); set right after construction. */
+  started: Promise<void> = Promise.resolve();
+  readonly #crash = deferred<unknown>();
+  #ended: Promise<void> | undefined;
+
+  constructor(readonly consumer: Consumer) {}
+
+  /** Resolves with kafkajs' error when the consumer crashed (kafkajs never restarts it: the loop does). */
+  get crashed(): Promise<unknown> {
+    return this.#crash.promise;
+  }
+
+  crash(error: unknown): void {
+    this.phase = 'over';
+    this.#crash.resolve(error);
+  }
+
+  /**
+   * Disconnects the consumer once the step of its start in progress is over: kafkajs
+   * cannot abort a connect or a join, and a consumer disconnected while it joins starts
+   * fetching when the join completes. Once only: later calls return the same promise.
+   */
+  end(): Promise<void> {
+    this.ending = true;
+    this.#ended ??= this.started
+      .catch(() => undefined)
+      .then(() => this.consumer.disconnect())
+      .catch(() => undefined)
+      .finally(() => (this.phase = 'over'));
+    return this.#ended;
+  }
+}
+
+/**
+ * The per-run machinery of kafkaSource: a kafkajs consumer whose eachBatch hands each
  * batch to a one-batch queue and waits (heartbeating) until the stage's downstream pulls
  * it; an offset tracker fed by the records' acknowledgements; batched commits; rebalance,
  * drain and close handling.
+ *
+ * kafkajs never restarts a consumer by itself here (`restartOnFailure` answers false):
+ * when a consumer fails for a passing reason (broker down or restarting, no group
+ * coordinator, a lost connection), the loop drops it, forgets what it had emitted (those
+ * records are read again from the committed offsets) and, after a backoff, makes a new one
+ * that joins the group again; a commit that fails so is tried again later with the
+ * tracker's latest offsets. It gives up when such trouble lasted `giveUpAfterMs`. Stopping
+ * and closing are the one place a consumer is disconnected, so none survives the run.
  */
 export class ConsumerLoop {
   readonly #tracker: OffsetTracker;
-  #consumer: Consumer | undefined;
-  #starting: Promise<void> | undefined;
+  readonly #stopping = new AbortController();
+  readonly #stoppedSignal: Promise<undefined>;
+  #session: Session | undefined;
+  #supervising: Promise<void> | undefined;
   #offer: Offer | undefined;
   #wake: (() => void) | undefined;
-  #stopped = false;
-  #running = false;
-  readonly #stoppedSignal: Promise<void>;
-  #signalStopped!: () => void;
   #closed = false;
+  #closing: Promise<void> | undefined;
   #failure: KafkaError | undefined;
+  /** Since when the loop waits for something that fails for a passing reason, what, and the last error. */
+  #outage: { readonly since: number; waitingFor: string; cause: unknown } | undefined;
   #acksSinceCommit = 0;
-  #committing: Promise<void> | undefined;
+  #committing: Promise<unknown> | undefined;
   #commitAgain = false;
-  #joins = 0;
   readonly #timer: NodeJS.Timeout;
 
   constructor(
@@ -60,18 +125,29 @@ export class ConsumerLoop {
     this.#tracker = new OffsetTracker(() => {
       if (++this.#acksSinceCommit >= config.commitEveryN) this.#commitInBackground();
     });
-    this.#stoppedSignal = new Promise<void>((resolve) => (this.#signalStopped = resolve));
-    this.#timer = setInterval(() => this.#commitInBackground(), config.commitIntervalMs);
+    this.#stoppedSignal = new Promise<undefined>((resolve) => this.#stopping.signal.addEventListener('abort', () => resolve(undefined), { once: true }));
+    this.#timer = setInterval(() => {
+      this.#commitInBackground();
+      this.#giveUpIfOverdue();
+    }, config.commitIntervalMs);
     this.#timer.unref();
+    ctx.metrics.counters.set('waiting', 0);
     const stop = (): void => this.stop();
     ctx.draining.addEventListener('abort', stop, { once: true });
     ctx.signal.addEventListener('abort', stop, { once: true });
   }
 
+  get #stopped(): boolean {
+    return this.#stopping.signal.aborted;
+  }
+
+  get #topicNames(): string {
+    return this.config.topics.join(', ');
+  }
+
   /** One batch of one partition, once kafkajs has fetched it; undefined once stopped. */
   async pull(): Promise<Chunk<ConsumerRecords> | undefined> {
-    if (this.#stopped) return undefined;
-    await Promise.race([this.#start(), this.#stoppedSignal]);
+    this.#supervising ??= this.#supervise().catch((error: unknown) => this.#fail(toKafkaError('consumer loop failed', error, { stage: this.ctx.name })));
     for (;;) {
       if (this.#failure !== undefined) throw this.#failure;
       if (this.#stopped) return undefined;
@@ -84,52 +160,83 @@ export class ConsumerLoop {
     }
   }
 
-  /** Stops fetching: a waiting batch is withdrawn (it was never emitted), partitions are paused. */
+  /** Stops fetching: a waiting batch is withdrawn (it was never emitted), partitions are paused, no new consumer is made. */
   stop(): void {
     if (this.#stopped) return;
-    this.#stopped = true;
-    this.#signalStopped();
+    this.#stopping.abort();
     this.#withdraw();
     this.#wakeUp();
-    const consumer = this.#consumer;
-    if (consumer !== undefined) {
-      try {
-        consumer.pause(this.config.topics.map((topic) => ({ topic })));
-      } catch {
-        // not running yet or any more: nothing to pause
-      }
-    }
+    const session = this.#session;
+    if (session?.phase === 'running') this.#pause(session);
   }
 
-  /** Teardown: final commit of everything acknowledged, then disconnect; each bounded in time. */
-  async close(): Promise<void> {
-    if (this.#closed) return;
+  /**
+   * Teardown, the one place the consumer ends; safe to call twice. Waits for a join in
+   * progress (bounded), commits everything acknowledged, then disconnects; each bounded
+   * in time. A consumer still connecting is left to disconnect as soon as its connect is
+   * over: it holds nothing in the group, so `done` need not wait for it.
+   */
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
     this.#closed = true;
     this.stop();
     clearInterval(this.#timer);
-    const consumer = this.#consumer;
-    if (consumer === undefined) return;
-    let commitError: unknown;
-    if (this.#running) {
-      const committed = await within(
-        this.#commit().catch((error: unknown) => void (commitError = error)),
-        this.config.closeTimeoutMs,
-      );
-      if (committed === undefined) this.ctx.metrics.count('closeTimeouts');
+    const session = this.#session;
+    if (session === undefined) return;
+    if (session.phase === 'connecting') {
+      void session.end();
+      return;
     }
-    const disconnected = await within(consumer.disconnect().catch(() => undefined), this.config.closeTimeoutMs);
-    if (disconnected === undefined) this.ctx.metrics.count('closeTimeouts');
-    if (commitError !== undefined) throw toKafkaError('final commit failed', commitError, { stage: this.ctx.name });
+    if (session.phase === 'joining' && (await within(session.started.catch(() => undefined), this.config.closeTimeoutMs)) === undefined) {
+      this.ctx.metrics.count('closeTimeouts');
+      void session.end(); // disconnects when the join is over
+      return;
+    }
+    const commitError = session.phase === 'running' ? await this.#finalCommit() : undefined;
+    if ((await within(session.end(), this.config.closeTimeoutMs)) === undefined) this.ctx.metrics.count('closeTimeouts');
+    if (commitError !== undefined) throw toKafkaError('final commit failed', commitError, { stage: this.ctx.name, topic: this.#topicNames });
   }
 
-  #start(): Promise<void> {
-    this.#starting ??= this.#run().catch((error: unknown) => {
-      throw toKafkaError(`cannot consume ${this.config.topics.join(', ')} in group ${this.config.groupId}`, error, { stage: this.ctx.name });
-    });
-    return this.#starting;
+  /**
+   * Runs consumers one after the other until stopped: a new one (after a backoff) each time
+   * one cannot start or crashes for a passing reason; the run fails on any other reason,
+   * or when the trouble lasted `giveUpAfterMs`.
+   */
+  async #supervise(): Promise<void> {
+    let failuresInARow = 0;
+    while (!this.#stopped) {
+      const session = this.#open();
+      let error: unknown;
+      try {
+        await session.started;
+        error = await Promise.race([session.crashed, this.#stoppedSignal]);
+      } catch (e) {
+        error = e;
+      }
+      if (this.#stopped) return; // close() ends the session
+      const joined = session.joins > 0;
+      await session.end();
+      if (this.#stopped) return;
+      if (joined) failuresInARow = 0;
+      if (!isTransient(error)) {
+        this.#fail(toKafkaError(`cannot consume ${this.#topicNames} in group ${this.config.groupId}`, error, { stage: this.ctx.name, topic: this.#topicNames }));
+        return;
+      }
+      // a consumer that never joined was waiting since it was made (kafkajs retried meanwhile)
+      const what = joined ? `the consumer to rejoin group ${this.config.groupId}` : `the brokers and the coordinator of group ${this.config.groupId}`;
+      this.#troubled(what, error, joined ? Date.now() : session.openedAt);
+      if (this.#failure !== undefined) return;
+      await sleep(Math.min(RECONNECT_BACKOFF_MS.first * 2 ** failuresInARow++, RECONNECT_BACKOFF_MS.max), this.#stopping.signal);
+      if (!this.#stopped) this.ctx.metrics.count('reconnects');
+    }
   }
 
-  async #run(): Promise<void> {
+  /** Makes the next consumer and starts it. */
+  #open(): Session {
     const c = this.config;
     const consumer = c.kafka.consumer({
       groupId: c.groupId,
@@ -139,35 +246,65 @@ export class ConsumerLoop {
       maxBytesPerPartition: c.maxBytesPerPartition,
       maxBytes: c.maxBytes,
       maxWaitTimeInMs: c.maxWaitTimeInMs,
+      // kafkajs' default retries for a consumer; and never a restart by kafkajs itself: one
+      // after close() leaked a consumer holding partitions (the loop makes a new consumer instead)
+      retry: { retries: 5, restartOnFailure: () => Promise.resolve(false) },
     });
-    this.#consumer = consumer;
-    consumer.on(consumer.events.REBALANCING, () => this.#revokeAll());
+    const session = new Session(consumer);
+    this.#session = session;
+    consumer.on(consumer.events.REBALANCING, () => this.#revokeAll(session));
     consumer.on(consumer.events.GROUP_JOIN, () => {
-      if (this.#joins++ > 0) {
+      if (session.joins++ > 0) {
         this.ctx.metrics.count('rebalances');
-        this.#revokeAll();
+        this.#revokeAll(session);
       }
+      this.#recovered();
     });
+    consumer.on(consumer.events.STOP, () => this.#lost(session));
     consumer.on(consumer.events.CRASH, (event) => {
-      this.#tracker.revokeAll();
-      if (event.payload.restart) {
-        this.ctx.metrics.count('consumerRestarts');
-        return;
-      }
-      this.#failure ??= toKafkaError('consumer crashed', event.payload.error, { stage: this.ctx.name });
-      this.#wakeUp();
-      if (!this.#closed) this.ctx.fail(this.#failure);
+      this.#lost(session);
+      session.crash(event.payload.error);
     });
+    session.started = this.#start(session);
+    return session;
+  }
+
+  async #start(session: Session): Promise<void> {
+    const c = this.config;
+    const { consumer } = session;
     await consumer.connect();
+    if (session.ending || this.#stopped) return;
     await consumer.subscribe({ topics: [...c.topics], fromBeginning: c.fromBeginning });
-    await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 1, eachBatch: (p) => this.#eachBatch(p) });
-    this.#running = true;
+    if (session.ending || this.#stopped) return;
+    session.phase = 'joining';
+    await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 1, eachBatch: (p) => this.#eachBatch(session, p) });
+    // kafkajs' run() also resolves when the join failed: the consumer then crashed and is over
+    if (session.phase !== 'joining') return;
+    session.phase = 'running';
+    if (this.#stopped) this.#pause(session);
+  }
+
+  /** The consumer stopped or crashed: what it emitted will be read again (at least once) by whoever owns the partitions next. */
+  #lost(session: Session): void {
+    session.phase = 'over';
+    if (session !== this.#session) return;
+    this.#tracker.revokeAll();
+    this.#acksSinceCommit = 0;
+    this.#withdraw();
+  }
+
+  #pause(session: Session): void {
+    try {
+      session.consumer.pause(this.config.topics.map((topic) => ({ topic })));
+    } catch {
+      // not running any more: nothing to pause
+    }
   }
 
   /** Offers the batch to the stage's downstream and waits, heartbeating, until it is taken. */
-  async #eachBatch(payload: EachBatchPayload): Promise<void> {
+  async #eachBatch(session: Session, payload: EachBatchPayload): Promise<void> {
     const { batch, heartbeat, isRunning, isStale, resolveOffset } = payload;
-    if (this.#stopped || batch.messages.length === 0) return;
+    if (this.#stopped || session !== this.#session || session.phase === 'over' || batch.messages.length === 0) return;
     let settle!: (taken: boolean) => void;
     const outcome = new Promise<boolean>((resolve) => (settle = resolve));
     const offer: Offer = { batch, settled: false, settle, outcome };
@@ -187,7 +324,7 @@ export class ConsumerLoop {
         await heartbeat();
       } catch (error) {
         this.#withdraw(offer);
-        if (isRebalanceError(error)) this.#revokeAll();
+        if (isRebalanceError(error)) this.#revokeAll(session);
         throw error;
       }
     }
@@ -217,56 +354,120 @@ export class ConsumerLoop {
     wake?.();
   }
 
+  #fail(error: KafkaError): void {
+    this.#failure ??= error;
+    this.#wakeUp();
+    if (!this.#closed) this.ctx.fail(this.#failure);
+  }
+
+  /** Something failed for a passing reason: the loop waits (visible as the `waiting` gauge), up to `giveUpAfterMs`. */
+  #troubled(waitingFor: string, cause: unknown, since = Date.now()): void {
+    if (this.#outage === undefined) {
+      this.#outage = { since, waitingFor, cause };
+      this.ctx.metrics.counters.set('waiting', 1);
+    } else {
+      this.#outage.waitingFor = waitingFor;
+      this.#outage.cause = cause;
+    }
+    this.#giveUpIfOverdue();
+  }
+
+  /** The group was joined or a commit went through: whatever the loop waited for is back. */
+  #recovered(): void {
+    if (this.#outage === undefined) return;
+    this.#outage = undefined;
+    this.ctx.metrics.counters.set('waiting', 0);
+  }
+
+  #giveUpIfOverdue(): void {
+    const outage = this.#outage;
+    if (outage === undefined || this.#stopped || Date.now() - outage.since < this.config.giveUpAfterMs) return;
+    const message = `gave up consuming ${this.#topicNames} in group ${this.config.groupId} after ${this.config.giveUpAfterMs} ms waiting for ${outage.waitingFor}: ${messageOf(outage.cause)}`;
+    this.#fail(new KafkaError(message, { stage: this.ctx.name, topic: this.#topicNames, cause: outage.cause, retriable: true }));
+  }
+
   /**
    * The group is rebalancing (kafkajs uses the eager protocol: every partition is given
    * up, and whatever stays assigned is fetched again from its committed offset). Commits
    * what was processed and forgets the rest: records not yet emitted are dropped and
    * later acknowledgements of emitted ones are ignored.
    */
-  #revokeAll(): void {
+  #revokeAll(session: Session): void {
+    if (session !== this.#session) return;
     const pending = this.#tracker.pending();
     this.#tracker.revokeAll();
+    this.#acksSinceCommit = 0;
     this.#withdraw();
-    if (pending.length > 0) void this.#send(pending).catch(() => this.ctx.metrics.count('commitsSkipped'));
+    if (pending.length > 0) void this.#send(session, pending).catch(() => this.ctx.metrics.count('commitsSkipped'));
   }
 
-  /** A commit nobody waits for; a failure has already failed the run. */
+  /** A commit nobody waits for: a failure for a passing reason is tried again at the next one, any other fails the run. */
   #commitInBackground(): void {
-    this.#commit().catch(() => undefined);
+    void this.#commit();
   }
 
-  /** Commits what is committable; one commit at a time, re-running if acks came meanwhile. */
-  #commit(): Promise<void> {
+  /** The last commit of a run, tried again while it fails for a passing reason, within `closeTimeoutMs`. Resolves with its error, if any. */
+  async #finalCommit(): Promise<unknown> {
+    const deadline = Date.now() + this.config.closeTimeoutMs;
+    for (;;) {
+      const outcome = await within(this.#commit(), Math.max(0, deadline - Date.now()));
+      if (outcome === undefined) {
+        this.ctx.metrics.count('closeTimeouts');
+        return undefined;
+      }
+      const error = outcome.value;
+      if (error === undefined || !isTransient(error) || Date.now() + FINAL_COMMIT_RETRY_MS >= deadline || this.#session?.phase !== 'running') return error;
+      await new Promise((resolve) => setTimeout(resolve, FINAL_COMMIT_RETRY_MS));
+    }
+  }
+
+  /**
+   * Commits what is committable through the running consumer; one commit at a time,
+   * again if acks came meanwhile. Resolves with the error of a commit that failed (it
+   * never rejects): one that failed for a passing reason leaves the offsets pending, so
+   * the next commit sends them (or later ones); any other error fails the run.
+   */
+  #commit(): Promise<unknown> {
     if (this.#committing !== undefined) {
       this.#commitAgain = true;
       return this.#committing;
     }
-    this.#committing = (async () => {
+    this.#committing = (async (): Promise<unknown> => {
       do {
         this.#commitAgain = false;
         this.#acksSinceCommit = 0;
+        const session = this.#session;
+        if (session === undefined || session.phase !== 'running') return undefined;
         const pending = this.#tracker.pending();
-        if (pending.length === 0 || !this.#running) return;
+        if (pending.length === 0) {
+          this.#recovered();
+          return undefined;
+        }
         try {
-          await this.#send(pending);
+          await this.#send(session, pending);
+          this.#recovered();
         } catch (error) {
-          if (isRebalanceError(error)) {
+          if (isRebalanceError(error) || session.phase !== 'running') {
+            // the group moved on or the consumer is over: its partitions are read again from the committed offsets
             this.ctx.metrics.count('commitsSkipped');
-            return;
+            return undefined;
           }
-          const failure = toKafkaError('commit failed', error, { stage: this.ctx.name });
-          if (!this.#closed) this.ctx.fail(failure);
-          throw failure;
+          if (isTransient(error)) {
+            this.ctx.metrics.count('commitsFailed');
+            this.#troubled(`a commit to group ${this.config.groupId}`, error);
+            return error;
+          }
+          this.#fail(toKafkaError('commit failed', error, { stage: this.ctx.name, topic: this.#topicNames }));
+          return error;
         }
       } while (this.#commitAgain);
+      return undefined;
     })().finally(() => (this.#committing = undefined));
     return this.#committing;
   }
 
-  async #send(offsets: CommitOffset[]): Promise<void> {
-    const consumer = this.#consumer;
-    if (consumer === undefined) return;
-    await consumer.commitOffsets(offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset })));
+  async #send(session: Session, offsets: CommitOffset[]): Promise<void> {
+    await session.consumer.commitOffsets(offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset })));
     this.#tracker.markCommitted(offsets);
     this.ctx.metrics.count('commits');
   }

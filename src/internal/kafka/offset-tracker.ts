@@ -100,8 +100,12 @@ export class OffsetTracker {
     if (state.revoked || segment.acked[i] === 1) return;
     segment.acked[i] = 1;
     segment.ackedCount++;
-    this.onAck?.();
-    // Advance the contiguous prefix from the head of the oldest segment.
+    this.#advance(state);
+    this.onAck?.(); // after advancing: a commit it triggers includes this acknowledgement
+  }
+
+  /** Advances the contiguous acknowledged prefix from the head of the oldest segment. */
+  #advance(state: PartitionState): void {
     while (state.segments.length > 0) {
       const head = state.segments[0];
       while (state.head < head.offsets.length && head.acked[state.head] === 1) {

@@ -122,6 +122,15 @@ describe('OffsetTracker', () => {
     expect(t.committable('a', 0)).toBe('101');
   });
 
+  it('calls onAck after the acknowledgement counts: a commit it triggers includes it', () => {
+    const seen: string[][] = [];
+    const t: OffsetTracker = new OffsetTracker(() => seen.push(t.pending().map((p) => p.offset)));
+    const { acks } = t.register('a', 0, ['7', '8']);
+    acks[0]();
+    acks[1]();
+    expect(seen).toEqual([['8'], ['9']]);
+  });
+
   it('handles 64-bit offsets and rejects batches out of order', () => {
     const t = new OffsetTracker();
     const big = '9223372036854775806';
