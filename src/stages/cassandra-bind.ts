@@ -1,6 +1,7 @@
 import { ChunkBuilder, ackAt } from '../core/chunk.js';
 import { defineFlow, type Flow } from '../core/dsl.js';
 import { CassandraError, ConfigError, messageOf } from '../errors.js';
+import { coordinatesOf, describeCoordinates } from '../internal/cassandra/coordinates.js';
 import { countMarkers } from '../internal/cassandra/markers.js';
 import type { BoundStatement } from '../internal/cassandra/statement.js';
 
@@ -38,7 +39,9 @@ export interface CassandraBindOptions<T> {
  * - Emits when: downstream pulls and an upstream chunk has been bound.
  * - Backpressures when: downstream backpressures (it pulls only for a pull of its own).
  * - Completes when: upstream completes.
- * - Fails when: upstream fails, or `bind` throws or returns the wrong number of parameters (a CassandraError).
+ * - Fails when: upstream fails, or `bind` throws or returns the wrong number of parameters
+ *   (a CassandraError naming the statement, the key and, when the element carries them,
+ *   its Kafka topic, partition and offset).
  * - Cancels when: downstream cancels.
  *
  * @example examples/cassandra-sink.ts
@@ -52,8 +55,11 @@ export function cassandraBind<T>(options: CassandraBindOptions<T>): Flow<T, Boun
   const idempotent = options.idempotent ?? false;
   const markers = countMarkers(cql);
 
-  const failed = (key: string | undefined, message: string, cause?: unknown): CassandraError =>
-    new CassandraError(`${stage}: ${message}${key === undefined ? '' : ` (key ${key})`} (statement: ${cql})`, { cause, statement: cql, key, stage });
+  const failed = (item: T, key: string | undefined, message: string, cause?: unknown): CassandraError => {
+    const where = coordinatesOf(item);
+    const at = where === undefined ? '' : `, ${describeCoordinates(where)}`;
+    return new CassandraError(`${stage}: ${message}${key === undefined ? '' : ` (key ${key})`} (statement: ${cql}${at})`, { cause, statement: cql, key, stage, ...where });
+  };
 
   const bindOne = async (item: T, attempt: number): Promise<BoundStatement<T> | null> => {
     let key: string | undefined;
@@ -62,12 +68,12 @@ export function cassandraBind<T>(options: CassandraBindOptions<T>): Flow<T, Boun
       key = keyOf === undefined ? undefined : String(keyOf(item));
       params = await bind(item, { attempt });
     } catch (error) {
-      throw failed(key, `could not bind an element: ${messageOf(error)}`, error);
+      throw failed(item, key, `could not bind an element: ${messageOf(error)}`, error);
     }
     if (params === null) return null;
-    if (!Array.isArray(params)) throw failed(key, `bind must return an array of parameters or null, got ${typeof params}`);
+    if (!Array.isArray(params)) throw failed(item, key, `bind must return an array of parameters or null, got ${typeof params}`);
     if (markers !== undefined && params.length !== markers) {
-      throw failed(key, `the statement has ${markers} markers but bind gave ${params.length} parameters`);
+      throw failed(item, key, `the statement has ${markers} markers but bind gave ${params.length} parameters`);
     }
     return { query: cql, params, key, idempotent, item, rebind: () => bindOne(item, attempt + 1) };
   };

@@ -1,9 +1,11 @@
-import type { IHeaders, Message } from 'kafkajs';
+import type { IHeaders, Kafka, Message } from 'kafkajs';
 import { type Ack, chunkOf } from '../core/chunk.js';
 import { defineFlow, type Flow } from '../core/dsl.js';
+import type { StageContext } from '../core/stage.js';
 import { type KafkaClientOptions, kafkaClient, nonEmptyString } from '../internal/kafka/client.js';
 import type { Decoded, Invalid, Valid } from '../internal/kafka/decoded.js';
 import { RunProducer } from '../internal/kafka/producer.js';
+import { ConfigError } from '../errors.js';
 import { positiveInteger } from '../internal/options.js';
 
 export interface DeadLetterOptions extends KafkaClientOptions {
@@ -32,7 +34,8 @@ export const DEAD_LETTER_HEADERS = {
  * headers plus `dendrites-error`, `dendrites-error-class`, `dendrites-stage`,
  * `dendrites-source-topic`, `-partition`, `-offset`, `-timestamp`; once the broker has
  * it, the original is acknowledged (so its offset can commit) and counted
- * (`deadLettered`), and the graph goes on.
+ * (`deadLettered`), and the graph goes on. The Cassandra sinks park records Cassandra
+ * refuses the same way (`onRecordError: 'dead-letter'`, with `deadLetterProducer`).
  *
  * - Emits when: downstream pulls and the upstream chunk has good elements (its bad ones
  *   are produced first).
@@ -44,12 +47,9 @@ export const DEAD_LETTER_HEADERS = {
  */
 export function deadLetter<T>(options: DeadLetterOptions): Flow<Decoded<T>, Valid<T>> {
   const stage = 'deadLetter';
-  const kafka = kafkaClient(stage, options);
-  const topic = nonEmptyString(stage, 'topic', options.topic);
-  const closeTimeoutMs = positiveInteger(stage, 'closeTimeoutMs', options.closeTimeoutMs, 10_000);
+  const target = deadLetterTarget(stage, options);
   return defineFlow<Decoded<T>, Valid<T>>(stage, (upstream, ctx) => {
-    const producer = new RunProducer(kafka, ctx.name, 1, closeTimeoutMs);
-    ctx.onClose(() => producer.close());
+    const send = deadLetterProducer(target, ctx);
     return {
       async pull(max) {
         for (;;) {
@@ -69,7 +69,7 @@ export function deadLetter<T>(options: DeadLetterOptions): Flow<Decoded<T>, Vali
             }
           });
           if (bad.length > 0) {
-            await producer.send([{ topic, messages: bad.map(toMessage) }]);
+            await send(bad);
             for (const ack of badAcks) ack();
             ctx.metrics.count('deadLettered', bad.length);
             ctx.metrics.dropped += bad.length;
@@ -82,7 +82,45 @@ export function deadLetter<T>(options: DeadLetterOptions): Flow<Decoded<T>, Vali
   });
 }
 
-function toMessage({ error, record }: Invalid): Message {
+/** Where bad records go: the Kafka client and the topic, checked when a stage is built. */
+export interface DeadLetterTarget {
+  readonly kafka: Kafka;
+  readonly topic: string;
+  readonly closeTimeoutMs: number;
+}
+
+/**
+ * Validates dead-letter options (ConfigError naming the stage and the option, `prefix`
+ * being where they sit in the stage's options) for a stage that parks bad records.
+ */
+export function deadLetterTarget(stage: string, options: DeadLetterOptions, prefix = ''): DeadLetterTarget {
+  if (options === null || typeof options !== 'object') {
+    throw new ConfigError(`${stage}: ${prefix === '' ? 'options' : prefix.replace(/\.$/, '')} must be the dead-letter options (topic, and brokers or kafka)`, { stage });
+  }
+  return {
+    kafka: kafkaClient(stage, options),
+    topic: nonEmptyString(stage, `${prefix}topic`, options.topic),
+    closeTimeoutMs: positiveInteger(stage, `${prefix}closeTimeoutMs`, options.closeTimeoutMs, 10_000),
+  };
+}
+
+/**
+ * For one run of a stage: a function that produces bad records to the dead-letter topic
+ * (as `deadLetterMessage` builds them) and resolves once the broker has them all. The
+ * producer (idempotent, acks = all) connects on the first bad record and is closed when
+ * the run ends. A failure to produce rejects with a KafkaError.
+ */
+export function deadLetterProducer(target: DeadLetterTarget, ctx: StageContext): (bad: readonly Invalid[]) => Promise<void> {
+  const producer = new RunProducer(target.kafka, ctx.name, 1, target.closeTimeoutMs);
+  ctx.onClose(() => producer.close());
+  return (bad) => producer.send([{ topic: target.topic, messages: bad.map(deadLetterMessage) }]);
+}
+
+/**
+ * A bad record as the dead-letter topic gets it: the original key, value bytes and
+ * headers, plus the reason and where the record was (DEAD_LETTER_HEADERS).
+ */
+export function deadLetterMessage({ error, record }: Invalid): Message {
   const headers: IHeaders = { ...record.headers } as IHeaders;
   headers[DEAD_LETTER_HEADERS.error] = error.message;
   headers[DEAD_LETTER_HEADERS.errorClass] = error.name;

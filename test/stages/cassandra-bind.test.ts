@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CassandraError, ConfigError, cassandraBind, collect, defineSource, fromArray } from '../../src/index.js';
+import type { KafkaRecord } from '../../src/internal/kafka/records.js';
+import { kafkaRecord } from '../internal/cassandra/fake-kafka.js';
 
 const cql = 'INSERT INTO ks.t (k, v) VALUES (?, ?)';
 
@@ -30,6 +32,14 @@ describe('cassandraBind', () => {
     const e2 = await fromArray(['k2']).via(short).runWith(collect()).done.catch((e: unknown) => e);
     expect((e2 as CassandraError).message).toMatch(/2 markers but bind gave 1/);
     expect((e2 as CassandraError).statement).toBe(cql);
+  });
+
+  it('names the Kafka topic, partition and offset of an element that carries them when bind throws', async () => {
+    const throwing = cassandraBind<KafkaRecord>({ cql, bind: () => { throw new Error('no amount'); } });
+    const error = await fromArray([kafkaRecord('orders', 3, 41, 'v')]).via(throwing).runWith(collect()).done.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CassandraError);
+    expect((error as CassandraError).message).toContain('topic orders, partition 3, offset 41');
+    expect(error).toMatchObject({ topic: 'orders', partition: 3, offset: '41' });
   });
 
   it('drops and acknowledges an element bound to null, passes on the others with their acks', async () => {

@@ -2,9 +2,11 @@
 // failure) with a scripted client. Writes to a real Cassandra: test/integration/cassandra-sink.test.ts.
 import { errors, types } from 'cassandra-driver';
 import { describe, expect, it } from 'vitest';
-import { CassandraError, ConfigError, cassandraBind, cassandraSink, defineSource, fromArray } from '../../src/index.js';
+import { CassandraError, ConfigError, DEAD_LETTER_HEADERS, cassandraBind, cassandraSink, defineSource, fromArray } from '../../src/index.js';
+import type { KafkaRecord } from '../../src/internal/kafka/records.js';
 import { probeSource } from '../../src/testkit/index.js';
 import { ScriptedClient, sleep } from '../internal/cassandra/fake-client.js';
+import { fakeKafka, header, kafkaRecord } from '../internal/cassandra/fake-kafka.js';
 
 const cql = 'INSERT INTO ks.t (k, v) VALUES (?, ?)';
 const bindKv = cassandraBind<{ k: string; v: number }>({ cql, bind: (e) => [e.k, e.v], key: (e) => e.k, idempotent: true });
@@ -90,5 +92,26 @@ describe('cassandraSink (unit, scripted client)', () => {
     handle.abort('test over');
     await handle.done.catch(() => undefined);
     expect(acked).toEqual(['y']); // x never succeeded, so it was never acknowledged
+  });
+
+  it('names the element\'s coordinates when it fails, or dead-letters the record with onRecordError', async () => {
+    const cql = 'INSERT INTO ks.orders (id, n) VALUES (?, ?)';
+    // the driver cannot encode 'abc' as an int: a TypeError, as the real driver throws
+    const bind = cassandraBind<KafkaRecord>({ cql, bind: (r) => [r.offset, r.offset === '1' ? 'abc' : 1], idempotent: true });
+    const client = new ScriptedClient((call) => {
+      if (typeof call.params[1] !== 'number') throw new TypeError(`Expected Number, obtained '${String(call.params[1])}'`);
+    });
+    const records = [0, 1, 2].map((o) => kafkaRecord('orders', 4, o, `v${o}`));
+    const error = await fromArray(records).via(bind).runWith(cassandraSink({ client })).done.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CassandraError);
+    expect((error as CassandraError).message).toContain("TypeError: Expected Number, obtained 'abc'");
+    expect((error as CassandraError).message).toContain('topic orders, partition 4, offset 1');
+    expect(error).toMatchObject({ topic: 'orders', partition: 4, offset: '1' });
+
+    const { kafka, sent } = fakeKafka();
+    const summary = await fromArray(records).via(bind).runWith(cassandraSink({ client, onRecordError: 'dead-letter', deadLetter: { kafka, topic: 'dlt' } })).done;
+    expect(summary).toMatchObject({ written: 2, deadLettered: 1 });
+    expect(sent.map((m) => header(m.message, DEAD_LETTER_HEADERS.sourceOffset))).toEqual(['1']);
+    expect(header(sent[0].message, DEAD_LETTER_HEADERS.error)).toContain("Expected Number, obtained 'abc'");
   });
 });

@@ -7,6 +7,7 @@ import type { CqlClient } from '../../internal/cassandra/client.js';
 import { DEFAULT_BUCKET_MS } from '../../internal/cassandra/event-log.js';
 import { type RetryOptions, type RetryPolicy, retryPolicy } from '../../internal/cassandra/retry.js';
 import { cqlIdentifier } from '../../internal/cassandra/schema.js';
+import { type OnRecordError, onRecordErrorOption } from '../../internal/cassandra/write.js';
 import { positiveInteger } from '../../internal/options.js';
 import type { CommandDelivery, CommandDomain } from './domain.js';
 import type { FaultHooks } from './faults.js';
@@ -44,9 +45,9 @@ export interface CommandGraphOptions<C, S = undefined> {
   readonly topic: string;
   /** The consumer group. */
   readonly groupId: string;
-  /** Where bad input goes, with the reason in its headers. Default `<topic>-dead-letter` (it must exist). */
+  /** Where bad input (and, by default, commands Cassandra refuses: `onRecordError`) goes, with the reason in its headers. Default `<topic>-dead-letter` (it must exist). */
   readonly deadLetterTopic?: string;
-  /** A connected cassandra-driver Client. */
+  /** A cassandra-driver Client (one not connected yet is connected by the graph's first call, retried like the writes). */
   readonly client: CqlClient;
   /** The keyspace of the domain's tables and the library's (`createCqrsTables`). */
   readonly keyspace: string;
@@ -54,8 +55,27 @@ export interface CommandGraphOptions<C, S = undefined> {
   readonly domain: CommandDomain<C, S>;
   /** Writes in flight per branch. Default 128 (`DEFAULT_GRAPH_PARALLELISM`). */
   readonly parallelism?: number;
-  /** Retries of the Cassandra writes (see RetryOptions; default 10 attempts within 60 s). */
+  /**
+   * Retries of the Cassandra writes and of the domain's `start` (see RetryOptions; by
+   * default each is retried for up to 5 minutes, so an outage shorter than that, or a
+   * graph started while Cassandra is down, is waited out with the source backpressured).
+   */
   readonly retry?: RetryOptions;
+  /**
+   * What a branch write Cassandra refuses for ONE command's values does (an Invalid
+   * request such as a null or empty key, a value the driver cannot encode as its column's
+   * type; or the domain's `apply` or `events` threw for it): `'dead-letter'` (default)
+   * produces the command's Kafka record to the dead-letter topic with the reason, its
+   * topic, partition and offset in the headers, acknowledges it so its offset commits,
+   * and goes on; `'fail'` fails the run with an error naming the record's topic,
+   * partition and offset. A retriable failure is retried (see `retry`); a failure about
+   * the statement, the schema or the cluster always fails the run. In the parallel wiring
+   * the other branch still writes its part of a command one branch dead-lettered (it is
+   * logged, or applied, once); in series a command the service dead-lettered is not
+   * logged. A branch function of your own (`service`, `eventLog`) is not covered: what it
+   * throws fails the run.
+   */
+  readonly onRecordError?: OnRecordError;
   /** Size of the time buckets of the Kafka record timestamp, ms; the compensation job must use the same. Default one hour. */
   readonly bucketMs?: number;
   /**
@@ -81,6 +101,7 @@ export interface CheckedGraphOptions<C, S> extends CommandGraphOptions<C, S> {
   readonly parallelism: number;
   readonly policy: RetryPolicy;
   readonly bucketMs: number;
+  readonly onRecordError: OnRecordError;
 }
 
 export function checkGraphOptions<C, S>(stage: string, o: CommandGraphOptions<C, S>): CheckedGraphOptions<C, S> {
@@ -99,6 +120,7 @@ export function checkGraphOptions<C, S>(stage: string, o: CommandGraphOptions<C,
     parallelism: positiveInteger(stage, 'parallelism', o.parallelism, DEFAULT_GRAPH_PARALLELISM),
     policy: retryPolicy(stage, o.retry),
     bucketMs: positiveInteger(stage, 'bucketMs', o.bucketMs, DEFAULT_BUCKET_MS),
+    onRecordError: onRecordErrorOption(stage, o.onRecordError, 'dead-letter'),
   };
 }
 

@@ -12,15 +12,16 @@ import { map } from '../../stages/map.js';
 import { mapAsync } from '../../stages/map-async.js';
 import type { CqlBatchEntry } from '../../internal/cassandra/client.js';
 import { eventLogInserts, newDeliveryId } from '../../internal/cassandra/event-log.js';
+import { withRetries } from '../../internal/cassandra/retry.js';
 import type { BoundStatement } from '../../internal/cassandra/statement.js';
+import { writeThrough } from '../../internal/cassandra/write-through.js';
 import type { Decoded, Valid } from '../../internal/kafka/decoded.js';
 import type { KafkaRecord } from '../../internal/kafka/records.js';
 import { batchStatement } from './batch-statement.js';
-import { type CommandDelivery, type CommandDomain, eventId } from './domain.js';
+import { type CommandDelivery, type CommandDomain, type DomainEvent, eventId } from './domain.js';
 import { afterHook, beforeHook, type Branch } from './faults.js';
 import { journalWrites } from './journal.js';
 import { type CheckedGraphOptions, GRAPH_FETCH_DEFAULTS } from './options.js';
-import { writeThrough } from './write-flow.js';
 
 type Options<C, S> = CheckedGraphOptions<C, S>;
 
@@ -68,7 +69,8 @@ function decoded<C, S>(o: Options<C, S>): Flow<KafkaRecord, Decoded<unknown>> {
 
 /**
  * The domain's `parse` and `commandId`, once per record, with the run's state from
- * `start` (awaited before the first record). A throw makes the record bad input.
+ * `start` (awaited before the first record; retried like the writes, so a graph started
+ * while Cassandra is down waits for it). A throw makes the record bad input.
  */
 function parsed<C, S>(o: Options<C, S>): Flow<Decoded<unknown>, Decoded<Parsed<C>>> {
   const domain: CommandDomain<C, S> = o.domain;
@@ -76,7 +78,14 @@ function parsed<C, S>(o: Options<C, S>): Flow<Decoded<unknown>, Decoded<Parsed<C
     let state: Promise<S> | undefined;
     return {
       async pull(max) {
-        state ??= Promise.resolve(domain.start === undefined ? (undefined as S) : domain.start({ client: o.client, keyspace: o.keyspace }));
+        const start = domain.start;
+        state ??=
+          start === undefined
+            ? Promise.resolve(undefined as S)
+            : withRetries(async () => start.call(domain, { client: o.client, keyspace: o.keyspace }), o.policy, { stage: ctx.name, statement: `${domain.name}.start`, idempotent: true, asThrown: true }, ctx.signal, {
+                retry: () => ctx.metrics.count('retries'),
+                waiting: (delta) => ctx.metrics.count('waiting', delta),
+              });
         const s = await state;
         const chunk = await upstream.pull(max);
         if (chunk === undefined) return undefined;
@@ -107,7 +116,7 @@ export function deliveries<C, S>(o: Options<C, S>): Source<CommandDelivery<C>> {
   const toDelivery = ({ value, record }: Valid<Parsed<C>>): CommandDelivery<C> => ({
     command: value.command,
     commandId: value.commandId,
-    delivery: { id: newDeliveryId(), kafkaTimestamp: Number(record.timestamp), topic: record.topic, partition: record.partition, offset: record.offset },
+    delivery: { id: newDeliveryId(), kafkaTimestamp: Number(record.timestamp), topic: record.topic, partition: record.partition, offset: record.offset, record },
   });
   return kafkaSource({ ...GRAPH_FETCH_DEFAULTS, ...o.consumer, ...kafkaOptions(o), fromBeginning: o.consumer?.fromBeginning ?? true, groupId: o.groupId, topics: [o.topic] })
     .named('commands')
@@ -118,12 +127,37 @@ export function deliveries<C, S>(o: Options<C, S>): Source<CommandDelivery<C>> {
     .via(map(toDelivery).named('delivery-id'));
 }
 
+/**
+ * The statement of a delivery the domain threw for (in `apply` or `events`): nothing to
+ * execute; the branch's sink handles the failure as `onRecordError` says (the command is
+ * dead-lettered, or the run fails naming its topic, partition and offset).
+ */
+function domainFailed<C, S>(o: Options<C, S>, d: CommandDelivery<C>, hook: 'apply' | 'events', error: unknown): BoundStatement<CommandDelivery<C>> {
+  const { topic, partition } = d.delivery;
+  const offset = String(d.delivery.offset);
+  const what = `${o.domain.name}.${hook}`;
+  const failure = new BadInputError(`${what} threw for command ${d.commandId}: ${messageOf(error)} (topic ${topic}, partition ${partition}, offset ${offset})`, {
+    cause: error,
+    topic,
+    partition,
+    offset,
+    key: d.commandId,
+  });
+  return { query: what, params: [], key: d.commandId, idempotent: true, item: d, failure };
+}
+
 /** The service's statement for one delivery: the domain's upserts and the journal row, as one logged batch. */
 function bindService<C, S>(o: Options<C, S>): Flow<CommandDelivery<C>, BoundStatement<CommandDelivery<C>>> {
   const context = { client: o.client, keyspace: o.keyspace };
   const encode = o.domain.encode ?? JSON.stringify;
   return map((d: CommandDelivery<C>) => {
-    const writes: CqlBatchEntry[] = [...o.domain.apply(d, context), ...journalWrites(o.keyspace, d, 'applied', o.bucketMs, encode(d.command))];
+    let applied: readonly CqlBatchEntry[];
+    try {
+      applied = o.domain.apply(d, context);
+    } catch (error) {
+      return domainFailed(o, d, 'apply', error);
+    }
+    const writes: CqlBatchEntry[] = [...applied, ...journalWrites(o.keyspace, d, 'applied', o.bucketMs, encode(d.command))];
     return batchStatement(writes, d, d.commandId);
   }).named('bind-service');
 }
@@ -133,7 +167,12 @@ function bindLog<C, S>(o: Options<C, S>): Flow<CommandDelivery<C>, BoundStatemen
   const events = o.domain.events;
   return map((d: CommandDelivery<C>) => {
     const writes: CqlBatchEntry[] = [];
-    const list = events === undefined ? [] : events.call(o.domain, d);
+    let list: readonly DomainEvent[];
+    try {
+      list = events === undefined ? [] : events.call(o.domain, d);
+    } catch (error) {
+      return domainFailed(o, d, 'events', error);
+    }
     for (let i = 0; i < list.length; i++) {
       const e = list[i];
       const event = { id: eventId(d.commandId, i), parent: d.commandId, action: e.action, data: e.data, timestamp: e.timestamp ?? d.delivery.kafkaTimestamp };
@@ -152,7 +191,8 @@ export function branchSink<C, S>(o: Options<C, S>, branch: Branch): Sink<Command
   if (custom !== undefined) sink = forEach(custom, { parallelism: o.parallelism }).named(name);
   else {
     const bind = branch === 'service' ? bindService(o) : bindLog(o);
-    sink = bind.to(cassandraRetrySink<CommandDelivery<C>>({ client: o.client, parallelism: o.parallelism, retry: o.retry }).named(name));
+    const deadLetterTo = { ...kafkaOptions(o), topic: o.deadLetterTopic };
+    sink = bind.to(cassandraRetrySink<CommandDelivery<C>>({ client: o.client, parallelism: o.parallelism, retry: o.retry, onRecordError: o.onRecordError, deadLetter: deadLetterTo }).named(name));
   }
   return withHooks(o, branch, sink);
 }
@@ -173,7 +213,10 @@ export function serviceFlow<C, S>(o: Options<C, S>): Flow<CommandDelivery<C>, Co
   if (custom !== undefined) {
     flow = mapAsync(async (d: CommandDelivery<C>, ctx) => (await custom(d, ctx), d), { parallelism: o.parallelism, ordered: true }).named('service');
   } else {
-    flow = bindService(o).via(writeThrough<CommandDelivery<C>>(o.client, o.policy, o.parallelism, 'service').named('service'));
+    flow = bindService(o)
+      .via(writeThrough<CommandDelivery<C>>(o.client, o.policy, o.parallelism, 'service', o.onRecordError).named('service'))
+      .via(deadLetter<CommandDelivery<C>>({ ...kafkaOptions(o), topic: o.deadLetterTopic }).named('service-dead-letter'))
+      .via(map((written: Valid<CommandDelivery<C>>) => written.value).named('service-written'));
   }
   if (beforeWrite !== undefined) flow = beforeHook<CommandDelivery<C>>('service', beforeWrite, o.parallelism).named('service-before-write').via(flow);
   if (afterWrite !== undefined) flow = flow.via(beforeHook<CommandDelivery<C>>('service', afterWrite, o.parallelism).named('service-after-write'));

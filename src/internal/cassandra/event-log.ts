@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { types } from 'cassandra-driver';
 import { BadInputError } from '../../errors.js';
+import type { KafkaRecord } from '../kafka/records.js';
 import type { CqlBatchEntry } from './client.js';
 import { EVENT_LOG_BY_AGGREGATE_TABLE, EVENT_LOG_TABLE } from './schema.js';
 
@@ -32,6 +33,11 @@ export interface Delivery {
   readonly partition: number;
   /** The record's offset (Kafka offsets are strings in kafkajs). */
   readonly offset: string | number | bigint;
+  /**
+   * The Kafka record itself, when the delivery was read from Kafka (the command graph sets
+   * it): a write Cassandra refuses for its values sends it to the dead-letter topic.
+   */
+  readonly record?: KafkaRecord;
 }
 
 /** What `eventLogSink` writes: one delivery of one event of one aggregate. */

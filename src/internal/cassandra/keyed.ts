@@ -1,7 +1,8 @@
 /**
  * The loop of the Cassandra sinks: at most `parallelism` elements held at once (running,
  * or waiting behind an earlier write to the same key), writes to one key one after the
- * other in arrival order, each element acknowledged when its write is done.
+ * other in arrival order, each element acknowledged when its write is done (written, or
+ * set aside on purpose: dead-lettered).
  */
 import type { Ack } from '../../core/chunk.js';
 import type { Pull, StageContext } from '../../core/stage.js';
@@ -9,8 +10,12 @@ import type { Pull, StageContext } from '../../core/stage.js';
 export interface KeyedWrites<E> {
   readonly parallelism: number;
   keyOf(element: E): string | undefined;
-  /** Writes one element; resolves when it is done (then it is acknowledged), rejects to fail the run. */
-  write(element: E): Promise<void>;
+  /**
+   * Writes one element; resolves when it is done (then it is acknowledged): `false` when
+   * it was set aside on purpose rather than written (counted as dropped). Rejects to fail
+   * the run.
+   */
+  write(element: E): Promise<boolean | void>;
 }
 
 /** Pulls `upstream` until it completes and every write is done; fails the run at the first failed write. */
@@ -42,16 +47,17 @@ export async function runKeyed<E>(upstream: Pull<E>, ctx: StageContext, writes: 
     if (failure !== undefined || ctx.signal.aborted) return finish(key);
     // Started at once, not in a later microtask: the writes of one pulled chunk all reach
     // the driver in the same tick, so it sends them in one socket write.
-    let written: Promise<void>;
+    let written: Promise<boolean | void>;
     try {
       written = writes.write(element);
     } catch (error) {
       written = Promise.reject(error);
     }
     written.then(
-      () => {
+      (done) => {
         ack?.();
-        ctx.metrics.out++;
+        if (done === false) ctx.metrics.dropped++;
+        else ctx.metrics.out++;
         finish(key);
       },
       (error: unknown) => {

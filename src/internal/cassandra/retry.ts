@@ -1,41 +1,75 @@
 /**
- * Retrying one Cassandra write with p-retry: exponential backoff with jitter, bounded by
- * attempts and by total time; failures that retrying cannot fix end it at once.
+ * Retrying one Cassandra write with p-retry: exponential backoff with jitter, capped, until
+ * the write lands or a give-up TIME has passed (attempts unbounded unless asked for), so an
+ * outage of a few minutes is waited out rather than counted out; failures that retrying
+ * cannot fix end it at once.
  */
 import { setMaxListeners } from 'node:events';
 import pRetry, { AbortError } from 'p-retry';
-import { CassandraError, DendritesError, RetriesExhaustedError, messageOf } from '../../errors.js';
+import { CassandraError, ConfigError, DendritesError, RetriesExhaustedError, messageOf } from '../../errors.js';
 import { nonNegative, positiveInteger } from '../options.js';
 import { classify, describe } from './classify.js';
+import { type RecordCoordinates, describeCoordinates } from './coordinates.js';
 
 /** How a Cassandra sink retries. */
 export interface RetryOptions {
-  /** Attempts in all, the first included. Default 10. */
+  /**
+   * Give up on a write once this long has passed since its first attempt, ms: no retry
+   * starts after it, and the write fails with a RetriesExhaustedError. Until then the
+   * write is retried however many attempts it takes (an outage is waited out, the source
+   * backpressured). 0: never give up. Default 300,000 (5 minutes).
+   *
+   * The driver decides when it sees a node again that it has marked down: its default
+   * reconnection policy backs off towards 10 minutes, so after a 2-minute outage it may
+   * wait minutes more. Give the client a short one (e.g. `new
+   * policies.reconnection.ConstantReconnectionPolicy(1000)`) for the writes to resume
+   * as soon as Cassandra is back.
+   */
+  readonly giveUpAfterMs?: number;
+  /** Attempts in all, the first included, as a further bound. Default: no bound (only `giveUpAfterMs`). */
   readonly attempts?: number;
   /** Delay before the first retry, ms; each next delay doubles, times a random factor in [1, 2) (jitter). Default 100. */
   readonly minDelayMs?: number;
-  /** Longest delay between attempts, ms. Default 5,000. */
+  /** Longest delay between attempts, ms (the doubling stops there). Default 5,000. */
   readonly maxDelayMs?: number;
-  /** No retry starts once this long has passed since the first attempt, ms. Default 60,000. */
-  readonly maxTotalMs?: number;
 }
 
 export interface RetryPolicy {
+  /** Attempts in all; `Infinity`: bounded by `giveUpAfterMs` only. */
   readonly attempts: number;
   readonly minDelayMs: number;
   readonly maxDelayMs: number;
-  readonly maxTotalMs: number;
+  /** 0: never give up. */
+  readonly giveUpAfterMs: number;
 }
+
+/** The default give-up time of a write, ms: 5 minutes. */
+export const DEFAULT_GIVE_UP_AFTER_MS = 300_000;
 
 /** Validates retry options (ConfigError naming the stage) and fills in the defaults. */
 export function retryPolicy(stage: string, options: RetryOptions = {}): RetryPolicy {
+  if (options === null || typeof options !== 'object') throw new ConfigError(`${stage}: retry must be an object of retry options`, { stage });
+  if ('maxTotalMs' in options) throw new ConfigError(`${stage}: retry.maxTotalMs is now retry.giveUpAfterMs`, { stage });
   const policy = {
-    attempts: positiveInteger(stage, 'retry.attempts', options.attempts, 10),
+    attempts: options.attempts === undefined ? Infinity : positiveInteger(stage, 'retry.attempts', options.attempts, 1),
     minDelayMs: nonNegative(stage, 'retry.minDelayMs', options.minDelayMs, 100),
     maxDelayMs: nonNegative(stage, 'retry.maxDelayMs', options.maxDelayMs, 5_000),
-    maxTotalMs: nonNegative(stage, 'retry.maxTotalMs', options.maxTotalMs, 60_000),
+    giveUpAfterMs: nonNegative(stage, 'retry.giveUpAfterMs', options.giveUpAfterMs, DEFAULT_GIVE_UP_AFTER_MS),
   };
   return { ...policy, maxDelayMs: Math.max(policy.maxDelayMs, policy.minDelayMs) };
+}
+
+/**
+ * The p-retry options of a policy. With no bound on attempts, p-retry retries "forever"
+ * (the give-up time ends it): it computes the delays up to the cap once, then repeats the
+ * last one (the cap), so only enough doublings to reach the cap are given.
+ */
+function backoff(policy: RetryPolicy, elapsedMs: number): { retries: number; forever: boolean; maxRetryTime: number } {
+  // Counted from the first attempt, which ran before p-retry started (0: no bound).
+  const maxRetryTime = policy.giveUpAfterMs === 0 ? 0 : Math.max(1, policy.giveUpAfterMs - elapsedMs);
+  if (Number.isFinite(policy.attempts)) return { retries: policy.attempts - 1, forever: false, maxRetryTime };
+  const doublings = Math.ceil(Math.log2(Math.max(policy.maxDelayMs, 1) / Math.max(policy.minDelayMs, 1)));
+  return { retries: Math.min(Math.max(doublings + 1, 1), 64), forever: true, maxRetryTime };
 }
 
 /** What a failed write is about, for its error. */
@@ -44,17 +78,31 @@ export interface WriteContext {
   readonly statement: string;
   readonly key?: string;
   readonly idempotent: boolean;
+  /** The Kafka record the element came from, when it carries one: named in the error. */
+  readonly where?: RecordCoordinates;
+  /**
+   * Not a statement (e.g. a domain's `start`): a failure that is not retried rejects as
+   * thrown, not wrapped in a CassandraError.
+   */
+  readonly asThrown?: boolean;
 }
 
-/** The error a write fails with: names the statement and the key; `retriable` says if a retry could help. */
+/** ` (statement: ..., key k, topic t, partition p, offset o)`: what the error is about. */
+function about(context: WriteContext): string {
+  const key = context.key === undefined ? '' : `, key ${context.key}`;
+  const where = context.where === undefined ? '' : `, ${describeCoordinates(context.where)}`;
+  return ` (statement: ${context.statement}${key}${where})`;
+}
+
+/** The error a write fails with: names the statement, the key and the record; `retriable` says if a retry could help. */
 export function writeFailed(error: unknown, context: WriteContext): DendritesError {
   if (error instanceof DendritesError) return error;
-  const key = context.key === undefined ? '' : `, key ${context.key}`;
-  return new CassandraError(`${context.stage}: ${describe(error)}: ${messageOf(error)} (statement: ${context.statement}${key})`, {
+  return new CassandraError(`${context.stage}: ${describe(error)}: ${messageOf(error)}${about(context)}`, {
     cause: error,
     statement: context.statement,
     key: context.key,
     stage: context.stage,
+    ...context.where,
     retriable: classify(error, context.idempotent) === 'retry',
   });
 }
@@ -98,11 +146,20 @@ function raceAbort<R>(work: Promise<R>, signal: AbortSignal): Promise<R> {
   });
 }
 
+/** What a caller learns of the retries of one write (its counters). */
+export interface RetryHooks {
+  /** Before each retry (attempt 2 on), with the failure it follows. */
+  readonly retry?: (error: unknown, attemptNumber: number) => void;
+  /** +1 when the write starts waiting to retry (its first attempt failed retriably), -1 when it stops (written, failed or given up). */
+  readonly waiting?: (delta: 1 | -1) => void;
+}
+
 /**
  * Runs `attempt` until it resolves, retrying what `classify` says is safe. Rejects with
- * the first non-retriable failure (a CassandraError; no retries spent), with a
- * RetriesExhaustedError (cause: the last failure; `attempts`) when the policy runs out,
- * or with the abort reason when `signal` aborts.
+ * the first non-retriable failure (a CassandraError naming the statement, key and record;
+ * no retries spent), with a RetriesExhaustedError (cause: the last failure; `attempts`)
+ * when the policy runs out (the give-up time, or `attempts` when bounded), or with the
+ * abort reason when `signal` aborts.
  *
  * The first attempt runs outside p-retry, raced against `signal` as p-retry races it:
  * nearly every write succeeds at once, and p-retry's set-up per call (an operation with
@@ -116,7 +173,7 @@ export async function withRetries<R>(
   policy: RetryPolicy,
   context: WriteContext | (() => WriteContext),
   signal: AbortSignal,
-  onRetry?: (error: unknown, attemptNumber: number) => void,
+  hooks?: RetryHooks,
 ): Promise<R> {
   const started = Date.now();
   let first: Promise<R>;
@@ -135,17 +192,24 @@ export async function withRetries<R>(
     }
     replay = { error };
   }
-  return retryAfterFirst(attempt, replay, Date.now() - started, policy, typeof context === 'function' ? context() : context, signal, onRetry);
+  const ctx = typeof context === 'function' ? context() : context;
+  const waits = classify(replay.error, ctx.idempotent) === 'retry';
+  if (waits) hooks?.waiting?.(1);
+  try {
+    return await retryAfterFirst(attempt, replay, started, policy, ctx, signal, hooks);
+  } finally {
+    if (waits) hooks?.waiting?.(-1);
+  }
 }
 
 async function retryAfterFirst<R>(
   attempt: (attemptNumber: number) => Promise<R>,
   replay: { error: unknown },
-  elapsedMs: number,
+  startedMs: number,
   policy: RetryPolicy,
   context: WriteContext,
   signal: AbortSignal,
-  onRetry?: (error: unknown, attemptNumber: number) => void,
+  hooks: RetryHooks | undefined,
 ): Promise<R> {
   let attempts = 0;
   let last: unknown;
@@ -153,7 +217,7 @@ async function retryAfterFirst<R>(
   try {
     return await pRetry(
       async (n: number) => {
-        if (n > 1) onRetry?.(last, n);
+        if (n > 1) hooks?.retry?.(last, n);
         attempts = n;
         try {
           if (n === 1) throw replay.error;
@@ -167,24 +231,16 @@ async function retryAfterFirst<R>(
           throw asError(error);
         }
       },
-      {
-        retries: policy.attempts - 1,
-        factor: 2,
-        minTimeout: policy.minDelayMs,
-        maxTimeout: policy.maxDelayMs,
-        randomize: true,
-        // Counted from the first attempt, which ran before p-retry started (0: no bound).
-        maxRetryTime: policy.maxTotalMs === 0 ? 0 : Math.max(1, policy.maxTotalMs - elapsedMs),
-        signal,
-      },
+      { ...backoff(policy, Date.now() - startedMs), factor: 2, minTimeout: policy.minDelayMs, maxTimeout: policy.maxDelayMs, randomize: true, signal },
     );
   } catch (error) {
     if (signal.aborted) throw signal.reason;
-    if (fatal || attempts === 0) throw writeFailed(last ?? error, context);
-    const key = context.key === undefined ? '' : `, key ${context.key}`;
+    const failure = last ?? error;
+    if (fatal || attempts === 0) throw context.asThrown === true ? failure : writeFailed(failure, context);
+    const seconds = ((Date.now() - startedMs) / 1000).toFixed(1);
     throw new RetriesExhaustedError(
-      `${context.stage}: gave up after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${describe(last)}: ${messageOf(last)} (statement: ${context.statement}${key})`,
-      { cause: last, attempts, statement: context.statement, key: context.key, stage: context.stage },
+      `${context.stage}: gave up after ${attempts} attempt${attempts === 1 ? '' : 's'} in ${seconds} s: ${describe(last)}: ${messageOf(last)}${about(context)}`,
+      { cause: last, attempts, statement: context.statement, key: context.key, stage: context.stage, ...context.where },
     );
   }
 }

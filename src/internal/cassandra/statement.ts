@@ -1,3 +1,5 @@
+import type { DendritesError } from '../../errors.js';
+
 /** The element `cassandraBind` emits and the Cassandra sinks execute. */
 export interface BoundStatement<T> {
   /** The CQL, with `?` markers; executed prepared (the driver prepares each query once per client). */
@@ -17,4 +19,12 @@ export interface BoundStatement<T> {
    * write (lightweight transaction) was not applied. `null` means "nothing to write any more".
    */
   readonly rebind?: () => Promise<BoundStatement<T> | null>;
+  /**
+   * Set when the element could not be bound (e.g. the command graph's domain threw in
+   * `apply` for it): the sinks execute nothing and handle this failure as a failed write
+   * of the element (a BadInputError is the element's own: dead-lettered under
+   * `onRecordError: 'dead-letter'`, else the run fails with it). `query` then names what
+   * failed.
+   */
+  readonly failure?: DendritesError;
 }

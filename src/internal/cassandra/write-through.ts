@@ -1,0 +1,41 @@
+/**
+ * Writing as a flow, for the command graph's in-series wiring: executes each bound
+ * statement with the retry policy of the Cassandra sinks and passes the element on once
+ * it is written (so the stage after it sees only what was written), in order.
+ */
+import type { Flow } from '../../core/dsl.js';
+import { BadInputError } from '../../errors.js';
+import { mapAsync } from '../../stages/map-async.js';
+import type { Decoded } from '../kafka/decoded.js';
+import type { CqlClient } from './client.js';
+import { coordinatesOf, recordOf } from './coordinates.js';
+import { type RetryPolicy, withRetries } from './retry.js';
+import type { BoundStatement } from './statement.js';
+import { type OnRecordError, execute, refused } from './write.js';
+
+/**
+ * Emits `{ ok: true, value: item, record }` once an element's write succeeded. A failure
+ * that is not retried, or retries given up, fails the run with an error naming the
+ * statement, the key and the element's topic, partition and offset; with `onRecordError`
+ * `'dead-letter'`, a refusal of the element's own values is emitted instead as
+ * `{ ok: false, error, record }`, for a `deadLetter` stage after it to park. Each element
+ * must carry its Kafka record (see coordinates.ts).
+ */
+export function writeThrough<T>(client: CqlClient, policy: RetryPolicy, parallelism: number, stage: string, onRecordError: OnRecordError): Flow<BoundStatement<T>, Decoded<T>> {
+  return mapAsync<BoundStatement<T>, Decoded<T>>(
+    async (bound, { signal }) => {
+      const record = recordOf(bound.item);
+      if (record === undefined) throw new BadInputError(`${stage}: the element carries no Kafka record`, { stage });
+      try {
+        if (bound.failure !== undefined) throw bound.failure;
+        await withRetries(() => execute(client, bound, undefined), policy, () => ({ stage, statement: bound.query, key: bound.key, idempotent: bound.idempotent, where: coordinatesOf(bound.item) }), signal);
+      } catch (error) {
+        const bad = onRecordError === 'dead-letter' && !signal.aborted ? refused(error, bound.item, stage) : undefined;
+        if (bad === undefined) throw error;
+        return bad;
+      }
+      return { ok: true, value: bound.item, record };
+    },
+    { parallelism, ordered: true },
+  );
+}
