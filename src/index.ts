@@ -40,6 +40,8 @@ export { deadLetter, type DeadLetterOptions, DEAD_LETTER_HEADERS } from './stage
 export { kafkaSink, type KafkaSinkOptions, type KafkaSinkResult, type OutgoingMessage } from './stages/kafka-sink.js';
 export type { KafkaClientOptions } from './internal/kafka/client.js';
 export type { CqlQueryOptions, CqlResult, CqlBatchEntry } from './internal/cassandra/client.js';
+export type { OnRecordError } from './internal/cassandra/write.js';
+export { DEFAULT_GIVE_UP_AFTER_MS } from './internal/cassandra/retry.js';
 
 // CQRS: your domain, the command graphs, the library's tables and the compensation job.
 export { defineDomain, eventId, type CommandDomain, type CommandDecoding, type CommandDelivery, type CqlStatement, type DomainContext, type DomainEvent } from './graphs/cqrs/domain.js';

@@ -7,7 +7,12 @@ export function cliKafka(clientId: string): Kafka {
   return new Kafka({ clientId, brokers: connectionSettings().kafkaBrokers, logLevel: logLevel.ERROR });
 }
 
+/** A client that tries to reconnect every second (the driver's default backs off towards minutes, which outlasts an outage the graph rides out). */
 export function cliCassandra(): cassandra.Client {
   const s = connectionSettings();
-  return new cassandra.Client({ contactPoints: s.cassandraContactPoints, localDataCenter: s.cassandraLocalDc });
+  return new cassandra.Client({
+    contactPoints: s.cassandraContactPoints,
+    localDataCenter: s.cassandraLocalDc,
+    policies: { reconnection: new cassandra.policies.reconnection.ConstantReconnectionPolicy(1000) },
+  });
 }

@@ -23,6 +23,20 @@ export function commandGraph<C, S>(wiring: Wiring, options: CommandGraphOptions<
   return wiring === 'parallel' ? parallelCommandGraph(options) : seriesCommandGraph(options);
 }
 
+/**
+ * What the run is doing, from a metrics snapshot: `running`, or what it waits for (the source's
+ * and the sinks' `waiting` gauges: a broker or Cassandra that does not answer).
+ */
+export function healthOf(m: MetricsSnapshot): string {
+  const waiting = (name: string): number => m.stages.find((s) => s.stage === name)?.counters.waiting ?? 0;
+  const kafka = waiting('commands') > 0;
+  const writes = waiting('service') + waiting('event-log');
+  if (kafka && writes > 0) return `waiting for Kafka, and for Cassandra (${writes} writes waiting to retry)`;
+  if (kafka) return 'waiting for Kafka';
+  if (writes > 0) return `waiting for Cassandra (${writes} writes waiting to retry)`;
+  return 'running';
+}
+
 /** Deliveries each branch has written, from a metrics snapshot (the sinks' `out`). */
 export function branchCounts(m: MetricsSnapshot): { service: number; log: number } {
   const out = (name: string): number => m.stages.find((s) => s.stage === name)?.out ?? 0;
@@ -65,10 +79,16 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
   const kafka = cliKafka('dendrites-run');
   const client = cliCassandra();
   const graph = commandGraph(wiring, runOptions(kafka, client, domain, v));
-  await client.connect();
+  // No client.connect() here: the graph's writes connect, and wait for a Cassandra that is down.
   const handle = graph.run({ metricsIntervalMs: 100 });
   const ipc = process.send?.bind(process);
-  const subscription = handle.metrics$.subscribe((m) => ipc?.({ type: 'progress', ...branchCounts(m) }));
+  let health = 'running';
+  const subscription = handle.metrics$.subscribe((m) => {
+    const now = healthOf(m);
+    if (now !== health) console.error(`dendrites run: ${now} (${new Date().toISOString()})`);
+    health = now;
+    ipc?.({ type: 'progress', ...branchCounts(m), health });
+  });
   const stop = (): void => void handle.stop({ timeoutMs: 30_000 });
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);

@@ -3,16 +3,11 @@
 // compensation job: stocks and order statuses are the once-only ones. And the domain's
 // bad input: undecodable values and invalid commands are dead-lettered with the reason,
 // values of an older and a newer writer schema are resolved and applied.
-import type cassandra from 'cassandra-driver';
-import type { Kafka } from 'kafkajs';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   type CommandDomain,
   compensate,
-  createCqrsTables,
-  createKeyspace,
   DEAD_LETTER_HEADERS,
-  dropKeyspace,
   EVENT_LOG_BY_AGGREGATE_TABLE,
   parallelCommandGraph,
   seriesCommandGraph,
@@ -35,20 +30,11 @@ import {
 } from 'dendrites/samples/inventory';
 import { untilCommitted } from '../../src/internal/graphs/committed.js';
 import { produceRecords } from '../../src/internal/graphs/produce.js';
-import { ensureTopics } from '../../src/internal/graphs/topics.js';
 import { newerType, olderType } from '../samples/inventory/schema-versions.js';
 import { CRASH_CASES, crashAt, journalCounts } from './fixtures/crash-points.js';
-import { newCassandraClient, newKafka, randomName } from './env.js';
+import { type CommandTopicFixture, commandTopicFixture } from './fixtures/cqrs-fixture.js';
 
-interface Fixture {
-  readonly kafka: Kafka;
-  readonly client: cassandra.Client;
-  readonly keyspace: string;
-  readonly topic: string;
-  readonly deadLetterTopic: string;
-  readonly groupId: string;
-  close(): Promise<void>;
-}
+type Fixture = CommandTopicFixture;
 
 let fx: Fixture | undefined;
 afterEach(async () => {
@@ -57,30 +43,7 @@ afterEach(async () => {
 });
 
 /** A keyspace with the library's tables and the inventory's, a commands topic and its dead-letter topic. */
-async function fixture(name: string): Promise<Fixture> {
-  const kafka = newKafka();
-  const client = newCassandraClient();
-  await client.connect();
-  const keyspace = randomName(name);
-  const topic = randomName(`${name}_commands`);
-  const deadLetterTopic = `${topic}-dead-letter`;
-  await ensureTopics(kafka, [topic, deadLetterTopic], 3);
-  await createKeyspace(client, keyspace);
-  await createCqrsTables(client, keyspace);
-  await demo.createTables(client, keyspace);
-  return {
-    kafka,
-    client,
-    keyspace,
-    topic,
-    deadLetterTopic,
-    groupId: randomName(`${name}_group`),
-    async close() {
-      await dropKeyspace(client, keyspace).catch(() => undefined);
-      await client.shutdown();
-    },
-  };
-}
+const fixture = (name: string): Promise<Fixture> => commandTopicFixture(name, demo.createTables);
 
 describe('inventory crash points', () => {
   it.each(CRASH_CASES)('$wiring wiring, $point: redelivery and one job run leave the once-only stocks and statuses', async ({ wiring, point, expected }) => {
@@ -147,29 +110,6 @@ function framed(id: number, payload: Buffer): Buffer {
   return Buffer.concat([header, payload]);
 }
 
-/** The first `count` records of a topic, from its beginning. */
-async function readTopic(kafka: Kafka, topic: string, count: number): Promise<{ key: string; value: Buffer; headers: Map<string, string> }[]> {
-  const consumer = kafka.consumer({ groupId: randomName('inv_dlt_reader') });
-  const out: { key: string; value: Buffer; headers: Map<string, string> }[] = [];
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topic, fromBeginning: true });
-    let done!: () => void;
-    const all = new Promise<void>((resolve) => (done = resolve));
-    await consumer.run({
-      eachMessage: async ({ message }) => {
-        const headers = new Map(Object.entries(message.headers ?? {}).map(([k, v]) => [k, String(v)]));
-        out.push({ key: String(message.key), value: message.value ?? Buffer.alloc(0), headers });
-        if (out.length >= count) done();
-      },
-    });
-    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`read ${out.length} of ${count} records of ${topic} in 60 s`)), 60_000).unref());
-    await Promise.race([all, timeout]);
-  } finally {
-    await consumer.disconnect();
-  }
-  return out;
-}
 
 describe('inventory bad input', () => {
   it('dead-letters undecodable and invalid values with the reason, applies the resolvable writer schemas, goes on and commits every offset', async () => {
@@ -206,7 +146,7 @@ describe('inventory bad input', () => {
     await untilCommitted(f.kafka, f.groupId, f.topic, 60_000, run.done);
     await run.stop();
 
-    const parked = await readTopic(f.kafka, f.deadLetterTopic, bad.length);
+    const parked = await f.deadLetters(bad.length);
     expect(parked.map((r) => r.key).sort()).toEqual(bad.map((b) => b.key).sort());
     for (const b of bad) {
       const r = parked.find((p) => p.key === b.key);
