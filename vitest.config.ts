@@ -10,8 +10,10 @@ const alias = Object.entries(compilerOptions.paths).map(([name, [file]]) => ({
   replacement: fileURLToPath(new URL(file, import.meta.url)),
 }));
 
-// Two projects: `unit` needs nothing; `integration` runs against the real Kafka and
-// Cassandra that test/integration/global-setup.ts brings up (or finds configured).
+// Three projects: `unit` needs nothing; `types` typechecks test/types/*.test-d.ts (vitest runs
+// tsc over the project: an `@ts-expect-error` line that compiles fails its test, and so does a
+// type error anywhere in the project); `integration` runs against the real Kafka and Cassandra
+// that test/integration/global-setup.ts brings up (or finds configured).
 export default defineConfig({
   resolve: { alias },
   test: {
@@ -25,6 +27,14 @@ export default defineConfig({
           include: ['test/**/*.test.ts'],
           exclude: ['test/integration/**'],
           testTimeout: 20_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'types',
+          include: [],
+          typecheck: { enabled: true, only: true, include: ['test/types/**/*.test-d.ts'], tsconfig: './tsconfig.json' },
         },
       },
       {

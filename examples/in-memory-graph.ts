@@ -13,11 +13,11 @@ const commands: Command[] = Array.from({ length: 1000 }, (_, i) => ({ id: `c${i}
 const applied: string[] = [];
 const g = graph((b) => {
   const fanout = b.add(broadcast<Command>(2), 'fanout');
-  b.connect(fromIterable(commands).named('commands'), filter<Command>((c) => c.data.amount > 0), fanout);
+  b.connect(fromIterable(commands).named('commands'), filter((c) => c.data.amount > 0), fanout);
   // A custom sink is a function: here it "applies" each command, two at a time.
-  b.connect(fanout, b.add(forEach<Command>(async (c) => void applied.push(c.id), { parallelism: 2 }), 'service'));
-  const total = b.add(map<Command, number>((c) => c.data.amount).to(fold(0, (sum: number, n: number) => sum + n)), 'total');
-  b.connect(fanout, total);
+  b.connect(fanout, b.add(forEach(async (c) => void applied.push(c.id), { parallelism: 2 }), 'service'));
+  const total = b.add(fold(0, (sum, n: number) => sum + n), 'total');
+  b.connect(fanout, map((c) => c.data.amount), total);
   return { total };
 });
 

@@ -3,7 +3,7 @@
 // kafkaSource → dequeue → avroDeserializer → deadLetter → broadcast → two sinks.
 // Run: npx tsx examples/kafka-pipeline.ts [brokers]
 import { Kafka, logLevel } from 'kafkajs';
-import { avroDeserializer, broadcast, consumerRecordsDequeue, deadLetter, forEach, fromArray, graph, kafkaSink, kafkaSource, map, type OutgoingMessage, type Valid } from 'dendrites';
+import { avroDeserializer, broadcast, consumerRecordsDequeue, deadLetter, forEach, fromArray, graph, kafkaSink, kafkaSource, type Valid } from 'dendrites';
 import { type Command, commandType, encodeCommand, openAccount, transferMoney, validateCommand } from 'dendrites/samples/money-transfer';
 
 const brokers = (process.argv[2] ?? '127.0.0.1:9092').split(',');
@@ -20,7 +20,7 @@ const commands: Command[] = Array.from({ length: 1000 }, (_, i) =>
   i % 10 === 0 ? openAccount({ account_id: `acc${i}`, initial_balance: 100 }) : transferMoney({ from_account: `acc${i - (i % 10)}`, to_account: 'acc0', amount: 1 }),
 );
 const messages = fromArray([...commands.map((c) => ({ key: c.id, value: encodeCommand(c) })), { key: 'poison', value: Buffer.from('not avro') }]);
-const { sent } = await messages.via(map((m: OutgoingMessage) => m)).runWith(kafkaSink({ brokers, topic })).done;
+const { sent } = await messages.runWith(kafkaSink({ brokers, topic })).done;
 console.log(`produced ${sent} messages to ${topic}`);
 
 // Consume: each command goes to a "service" and an "event log"; the poison message to the dead letter.
@@ -31,8 +31,8 @@ const g = graph((b) => {
   b.connect(
     kafkaSource({ brokers, groupId: `example-${suffix}`, topics: [topic], fromBeginning: true }).named('commands'),
     consumerRecordsDequeue(),
-    avroDeserializer<Command>(commandType, { validate: validateCommand }).named('decode'),
-    deadLetter<Command>({ brokers, topic: dlq }).named('deadLetter'),
+    avroDeserializer(commandType, { validate: validateCommand }).named('decode'),
+    deadLetter<Command>({ brokers, topic: dlq }).named('deadLetter'), // `.named(...)` on a call takes it out of inference: the type is said
     fanout,
   );
   b.connect(fanout, b.add(forEach(async () => void applied++), 'service'));

@@ -2,10 +2,10 @@
 export type { Ack, Chunk } from './core/chunk.js';
 export type { Pull, StageContext } from './core/stage.js';
 export type { MetricsSnapshot, StageMetricsSnapshot } from './core/metrics.js';
-export { Source, Flow, Sink, Junction, RunnableGraph, defineSource, defineFlow, defineStep, defineSink, defineJunction } from './core/dsl.js';
+export { Source, Flow, Sink, Junction, RunnableGraph, defineSource, defineFlow, defineStep, defineSink, defineJunction, type Pulls } from './core/dsl.js';
 export type { Emit, OpenStep, StepOutput } from './core/fusion.js';
 export { run, type RunHandle, type RunOptions, type StopOptions } from './core/run.js';
-export { graph, GraphBuilder, type StageHandle, type SinkHandle, type JunctionHandle, type PortRef, type Step } from './graphs/builder.js';
+export { graph, GraphBuilder, type StageHandle, type SourceHandle, type FlowHandle, type SinkHandle, type JunctionHandle, type NamedHandle, type PortRef, type InPort, type OutPort, type Step, type Out, type Through, type In } from './graphs/builder.js';
 export * from './errors.js';
 
 export { fromIterable, fromArray } from './stages/from-iterable.js';

@@ -1,14 +1,14 @@
 import { broadcast, filter, fold, forEach, fromArray, graph, map } from '../../src/index.js';
-import { AsyncSink, type Command, type Contender, keep, type Priced, price } from './workload.js';
+import { AsyncSink, type Contender, keep, type Priced, price } from './workload.js';
 
 /** dendrites: the graph builder, with the stages a user would pick. */
 export const dendrites: Contender = async (data) => {
   const sink = new AsyncSink();
   const g = graph((b) => {
     const fanout = b.add(broadcast<Priced>(2), 'fanout');
-    b.connect(fromArray<Command>(data).named('commands'), map<Command, Priced>(price), filter<Priced>(keep), fanout);
-    b.connect(fanout, b.add(forEach<Priced>(sink.apply), 'sink'));
-    const counter = b.add(fold<Priced, number>(0, (n) => n + 1), 'counter');
+    b.connect(fromArray(data).named('commands'), map(price), filter(keep), fanout);
+    b.connect(fanout, b.add(forEach(sink.apply), 'sink'));
+    const counter = b.add(fold(0, (n) => n + 1), 'counter');
     b.connect(fanout, counter);
     return { counter };
   });

@@ -19,8 +19,17 @@ function link<A extends { blueprint: Blueprint }, B extends { blueprint: Bluepri
   return { bp: joinBlueprints(l.bp, r.bp, edge), left: l.remap, right: r.remap };
 }
 
+// The type parameters of Source, Flow, Sink, Junction and RunnableGraph are checked: each
+// class declares a phantom member typed with them (`declare`: no property is emitted or
+// allocated), so `Source<number>` is not a `Source<string>`, a `Sink<string, R>` does not
+// take numbers, and so on. The variance annotations (`in`, `out`) say how they relate:
+// a `Source<Dog>` is a `Source<Animal>`, a `Sink<Animal, R>` is a `Sink<Dog, R>`.
+
 /** A graph with one open output: elements of type T come out of it when pulled. */
-export class Source<T> {
+export class Source<out T> {
+  /** Type only (never set): what comes out. */
+  declare readonly __out: T;
+
   /** @internal */
   constructor(
     readonly blueprint: Blueprint,
@@ -51,7 +60,12 @@ export class Source<T> {
 }
 
 /** A graph with one open input and one open output. */
-export class Flow<I, O> {
+export class Flow<in I, out O> {
+  /** Type only (never set): what goes in. */
+  declare readonly __in: (element: I) => void;
+  /** Type only (never set): what comes out. */
+  declare readonly __out: O;
+
   /** @internal */
   constructor(
     readonly blueprint: Blueprint,
@@ -77,7 +91,12 @@ export class Flow<I, O> {
 }
 
 /** A graph with one open input that produces a result of type R when the run ends. */
-export class Sink<T, R> {
+export class Sink<in T, out R> {
+  /** Type only (never set): what goes in. */
+  declare readonly __in: (element: T) => void;
+  /** Type only (never set): the result. */
+  declare readonly __result: R;
+
   /** @internal */
   constructor(
     readonly blueprint: Blueprint,
@@ -92,15 +111,27 @@ export class Sink<T, R> {
   }
 }
 
-/** A fan-out or fan-in stage: `inputs` inlets and `outputs` outlets, wired with the graph builder. */
-export class Junction<I, O> {
+/**
+ * A fan-out or fan-in stage: `inputs` inlets and `outputs` outlets, wired with the graph builder.
+ * `I` lists what each inlet takes and `O` what each outlet gives: `[T]` for one port, `T[]` for
+ * any number of ports of one type, `[A, B]` for two of different types (broadcast is
+ * `Junction<[T], T[]>`, merge `Junction<T[], [T]>`, zip `Junction<[A, B], [[A, B]]>`).
+ */
+export class Junction<in I extends readonly unknown[], out O extends readonly unknown[]> {
+  /** Type only (never set): what the inlets take. */
+  declare readonly __ins: (elements: I) => void;
+  /** Type only (never set): what the outlets give. */
+  declare readonly __outs: O;
+
   /** @internal */
   constructor(readonly node: GraphNode) {}
-  declare readonly _types?: [I, O];
 }
 
 /** A closed graph: every port wired. Run it with `run(graph)`; run it as often as its stages allow. */
-export class RunnableGraph<R> {
+export class RunnableGraph<out R> {
+  /** Type only (never set): the result. */
+  declare readonly __result: R;
+
   /** @internal */
   constructor(
     readonly blueprint: Blueprint,
@@ -171,18 +202,25 @@ export function defineSink<T, R>(kind: string, consume: (upstream: Pull<T>, ctx:
   return new Sink({ nodes: [node], edges: [] }, { node, port: 0 }, node);
 }
 
-/** Defines a junction with `inputs` inlets and `outputs` outlets. */
-export function defineJunction<I, O>(
+/** The pulls of a junction's ports, one per port type: `Pulls<[A, B]>` is `[Pull<A>, Pull<B>]`, `Pulls<T[]>` is `Pull<T>[]`. */
+export type Pulls<P extends readonly unknown[]> = { readonly [K in keyof P]: Pull<P[K]> };
+
+/**
+ * Defines a junction with `inputs` inlets and `outputs` outlets. `I` and `O` list the
+ * element type of each inlet and outlet (see `Junction`); `open` gets one Pull per inlet
+ * and returns one per outlet.
+ */
+export function defineJunction<I extends readonly unknown[], O extends readonly unknown[]>(
   kind: string,
   inputs: number,
   outputs: number,
-  open: (inlets: readonly Pull<I>[], ctx: StageContext) => readonly Pull<O>[],
+  open: (inlets: Pulls<I>, ctx: StageContext) => Pulls<O>,
 ): Junction<I, O> {
   const stage: StageDef = {
     kind,
     inputs,
     outputs,
-    materialize: (ctx, inlets) => ({ outlets: open(inlets as readonly Pull<I>[], ctx) }),
+    materialize: (ctx, inlets) => ({ outlets: open(inlets as unknown as Pulls<I>, ctx) as unknown as readonly Pull<unknown>[] }),
   };
   return new Junction(singleNode(stage));
 }

@@ -9,9 +9,27 @@ export interface StageHandle {
   /** @internal */ readonly outlets: readonly Port[];
 }
 
-/** A sink placed in a graph: return it (or a record of them) from the build function to get its result. */
-export interface SinkHandle<R> extends StageHandle {
+// Handles and ports carry the element types of what they were made from, in phantom members
+// (type only: the objects never have them), so `connect` checks each hop.
+
+/** A source placed in a graph: elements of type T come out of it. */
+export interface SourceHandle<out T> extends StageHandle {
+  /** Type only (never set). */ readonly __out: T;
+}
+
+/** A flow placed in a graph: takes I, gives O. */
+export interface FlowHandle<in I, out O> extends StageHandle {
+  /** Type only (never set). */ readonly __in: (element: I) => void;
+  /** Type only (never set). */ readonly __out: O;
+}
+
+/**
+ * A sink placed in a graph: return it (or a record of them) from the build function to get its
+ * result R. T is what it takes; `SinkHandle<R>` (T = never) holds any sink's handle with result R.
+ */
+export interface SinkHandle<out R, in T = never> extends StageHandle {
   /** @internal */ readonly resultNode: GraphNode;
+  /** Type only (never set). */ readonly __in: (element: T) => void;
   readonly _result?: R;
 }
 
@@ -22,13 +40,50 @@ export interface PortRef {
   readonly index: number;
 }
 
-export interface JunctionHandle extends StageHandle {
-  in(index: number): PortRef;
-  out(index: number): PortRef;
+/** An inlet of a junction that takes T: `join.in(0)`. */
+export interface InPort<in T> extends PortRef {
+  readonly direction: 'in';
+  /** Type only (never set). */ readonly __in: (element: T) => void;
 }
 
-type Placeable = Source<unknown> | Flow<unknown, unknown> | Sink<unknown, unknown> | Junction<unknown, unknown>;
-/** What `connect` takes: a handle, a junction port, a stage's name, or a stage not yet added. */
+/** An outlet of a junction that gives T: `fanout.out(1)`. */
+export interface OutPort<out T> extends PortRef {
+  readonly direction: 'out';
+  /** Type only (never set). */ readonly __out: T;
+}
+
+/**
+ * A junction placed in a graph; I and O list what its inlets take and its outlets give (see
+ * `Junction`). Used as a step without a port, it takes its next free port: as an input that
+ * is checked against its only port type (`[T]`, `T[]`); a junction with inlets of different
+ * types (zip) is wired port by port (`join.in(0)`).
+ */
+export interface JunctionHandle<in I extends readonly unknown[] = never, out O extends readonly unknown[] = readonly unknown[]> extends StageHandle {
+  /** Type only (never set). */ readonly __ins: (elements: I) => void;
+  /** Type only (never set). */ readonly __outs: O;
+  in<K extends number>(index: K): InPort<I[K]>;
+  out<K extends number>(index: K): OutPort<O[K]>;
+}
+
+/**
+ * A stage looked up by name (`b.get(name)`, or a name given to `connect`): the compiler does not
+ * know its types, so what comes out of it is `unknown` and it takes anything.
+ */
+export interface NamedHandle extends StageHandle {
+  /** Type only (never set): tells a looked-up stage from a placed one, whose types are checked. */ readonly __named: true;
+  /** Type only (never set). */ readonly __in: (element: unknown) => void;
+  /** Type only (never set). */ readonly __out: unknown;
+}
+
+/** A first step of `connect` that gives T: a source, a placed source/flow/junction, a junction's outlet, a name. */
+export type Out<T> = Source<T> | SourceHandle<T> | FlowHandle<never, T> | JunctionHandle<never, readonly T[]> | OutPort<T> | NamedHandle | string;
+/** A middle step of `connect` that takes I and gives O: a flow (placed or not), a junction (placed or not), a name. */
+export type Through<I, O> = Flow<I, O> | FlowHandle<I, O> | Junction<[I], readonly O[]> | JunctionHandle<[I], readonly O[]> | NamedHandle | string;
+/** A last step of `connect` that takes T: a sink (placed or not), a placed flow or junction, a junction's inlet, a name. */
+export type In<T> = Sink<T, unknown> | SinkHandle<unknown, T> | FlowHandle<T, unknown> | JunctionHandle<[T], readonly unknown[]> | InPort<T> | NamedHandle | string;
+
+type Placeable = Source<unknown> | Flow<never, unknown> | Sink<never, unknown> | Junction<never, readonly unknown[]>;
+/** Any step `connect` takes: a handle, a junction port, a stage's name, or a stage not yet added. */
 export type Step = StageHandle | PortRef | string | Placeable;
 
 type Results = SinkHandle<unknown> | Readonly<Record<string, SinkHandle<unknown>>> | void;
@@ -42,10 +97,12 @@ export class GraphBuilder {
   readonly #used = new Set<string>(); // "node:in:0"-like keys of wired ports
   readonly #ids = new Map<GraphNode, number>();
 
-  add<T>(stage: Source<T>, name?: string): StageHandle;
-  add<I, O>(stage: Flow<I, O>, name?: string): StageHandle;
-  add<T, R>(stage: Sink<T, R>, name?: string): SinkHandle<R>;
-  add<I, O>(stage: Junction<I, O>, name?: string): JunctionHandle;
+  // Sink first: inside `connect`, `b.add(forEach((c) => ...))` gets its element type from the
+  // previous step (the first overload tried is the one that types the callback).
+  add<T, R>(stage: Sink<T, R>, name?: string): SinkHandle<R, T>;
+  add<I, O>(stage: Flow<I, O>, name?: string): FlowHandle<I, O>;
+  add<T>(stage: Source<T>, name?: string): SourceHandle<T>;
+  add<I extends readonly unknown[], O extends readonly unknown[]>(stage: Junction<I, O>, name?: string): JunctionHandle<I, O>;
   add(stage: Placeable, name?: string): StageHandle {
     if (name !== undefined && this.#byName.has(name)) throw new GraphError(`a stage named "${name}" is already in the graph`);
     const handle = this.#place(stage, name);
@@ -53,14 +110,31 @@ export class GraphBuilder {
     return handle;
   }
 
-  /** The stage added under this name. */
-  get(name: string): StageHandle {
+  /** The stage added under this name (its types are not known to the compiler: see `NamedHandle`). */
+  get(name: string): NamedHandle {
     const handle = this.#byName.get(name);
     if (handle === undefined) throw new GraphError(`no stage named "${name}" in the graph (known: ${[...this.#byName.keys()].join(', ') || 'none'})`);
-    return handle;
+    return handle as NamedHandle;
   }
 
-  /** Connects each step's output to the next step's input: `b.connect(source, fanout)`, `b.connect(fanout, flow, sink)`. */
+  /**
+   * Connects each step's output to the next step's input: `b.connect(source, fanout)`,
+   * `b.connect(fanout, flow, sink)`. Each hop is checked: what a step gives must be what the
+   * next takes, and the element type flows from the first step on (a `map((c) => ...)` in the
+   * middle needs no annotation, nor does a sink added in place: `b.add(forEach((c) => ...))`;
+   * a flow added in place, `b.add(map(...))`, or one renamed with `.named(...)`, does: say its
+   * input type). A stage given by name is not checked: it gives `unknown` and takes anything.
+   * Up to 10 steps in one call; chain longer lines with `via`.
+   */
+  connect<A>(from: Out<A>, to: In<NoInfer<A>>): void;
+  connect<A, B>(from: Out<A>, step1: Through<NoInfer<A>, B>, to: In<NoInfer<B>>): void;
+  connect<A, B, C>(from: Out<A>, step1: Through<NoInfer<A>, B>, step2: Through<NoInfer<B>, C>, to: In<NoInfer<C>>): void;
+  connect<A, B, C, D>(from: Out<A>, step1: Through<NoInfer<A>, B>, step2: Through<NoInfer<B>, C>, step3: Through<NoInfer<C>, D>, to: In<NoInfer<D>>): void;
+  connect<A, B, C, D, E>(from: Out<A>, step1: Through<NoInfer<A>, B>, step2: Through<NoInfer<B>, C>, step3: Through<NoInfer<C>, D>, step4: Through<NoInfer<D>, E>, to: In<NoInfer<E>>): void;
+  connect<A, B, C, D, E, F>(from: Out<A>, step1: Through<NoInfer<A>, B>, step2: Through<NoInfer<B>, C>, step3: Through<NoInfer<C>, D>, step4: Through<NoInfer<D>, E>, step5: Through<NoInfer<E>, F>, to: In<NoInfer<F>>): void;
+  connect<A, B, C, D, E, F, G>(from: Out<A>, step1: Through<NoInfer<A>, B>, step2: Through<NoInfer<B>, C>, step3: Through<NoInfer<C>, D>, step4: Through<NoInfer<D>, E>, step5: Through<NoInfer<E>, F>, step6: Through<NoInfer<F>, G>, to: In<NoInfer<G>>): void;
+  connect<A, B, C, D, E, F, G, H>(from: Out<A>, step1: Through<NoInfer<A>, B>, step2: Through<NoInfer<B>, C>, step3: Through<NoInfer<C>, D>, step4: Through<NoInfer<D>, E>, step5: Through<NoInfer<E>, F>, step6: Through<NoInfer<F>, G>, step7: Through<NoInfer<G>, H>, to: In<NoInfer<H>>): void;
+  connect<A, B, C, D, E, F, G, H, I>(from: Out<A>, step1: Through<NoInfer<A>, B>, step2: Through<NoInfer<B>, C>, step3: Through<NoInfer<C>, D>, step4: Through<NoInfer<D>, E>, step5: Through<NoInfer<E>, F>, step6: Through<NoInfer<F>, G>, step7: Through<NoInfer<G>, H>, step8: Through<NoInfer<H>, I>, to: In<NoInfer<I>>): void;
   connect(...steps: Step[]): void {
     if (steps.length < 2) throw new GraphError('connect needs at least two steps');
     const resolved = steps.map((s) => this.#resolve(s));
@@ -82,12 +156,12 @@ export class GraphBuilder {
       this.#addNodes([node], []);
       const inlets = Array.from({ length: node.stage.inputs }, (_, port) => ({ node, port }));
       const outlets = Array.from({ length: node.stage.outputs }, (_, port) => ({ node, port }));
-      const handle: JunctionHandle = {
+      const handle: StageHandle & Pick<JunctionHandle, 'in' | 'out'> = {
         name,
         inlets,
         outlets,
-        in: (index) => portRef(handle, 'in', index),
-        out: (index) => portRef(handle, 'out', index),
+        in: (index) => portRef(handle, 'in', index) as InPort<never>,
+        out: (index) => portRef(handle, 'out', index) as OutPort<unknown>,
       };
       return handle;
     }
@@ -99,7 +173,7 @@ export class GraphBuilder {
     const at = (p: Port): Port => ({ node: remap(p.node), port: p.port });
     if (stage instanceof Source) return { name, inlets: [], outlets: [at(stage.outlet)] };
     if (stage instanceof Flow) return { name, inlets: [at(stage.inlet)], outlets: [at(stage.outlet)] };
-    const sink: SinkHandle<unknown> = { name, inlets: [at(stage.inlet)], outlets: [], resultNode: remap(stage.resultNode) };
+    const sink: Omit<SinkHandle<unknown>, '__in'> = { name, inlets: [at(stage.inlet)], outlets: [], resultNode: remap(stage.resultNode) };
     return sink;
   }
 

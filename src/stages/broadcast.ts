@@ -17,9 +17,9 @@ import { Wakeup } from '../internal/wakeup.js';
  * - Cancels when: every output has cancelled. A cancelled output's share of each
  *   element counts as acknowledged, and the others go on.
  */
-export function broadcast<T>(n: number): Junction<T, T> {
+export function broadcast<T>(n: number): Junction<[T], T[]> {
   if (!Number.isInteger(n) || n < 1) throw new ConfigError(`broadcast needs a positive whole number of outputs, got ${n}`);
-  return defineJunction<T, T>('broadcast', 1, n, ([upstream]) => new Fanout<T>(upstream, n).outlets);
+  return defineJunction<[T], T[]>('broadcast', 1, n, ([upstream]) => new Fanout<T>(upstream, n).outlets);
 }
 
 class Fanout<T> {

@@ -23,11 +23,11 @@ export interface MergeOptions {
  * - Fails when: an input fails.
  * - Cancels when: downstream cancels (every input is cancelled).
  */
-export function merge<T>(n: number, options: MergeOptions = {}): Junction<T, T> {
+export function merge<T>(n: number, options: MergeOptions = {}): Junction<T[], [T]> {
   if (!Number.isInteger(n) || n < 1) throw new ConfigError(`merge needs a positive whole number of inputs, got ${n}`, { stage: 'merge' });
   const eagerComplete = options.eagerComplete ?? false;
   if (typeof eagerComplete !== 'boolean') throw new ConfigError(`merge: eagerComplete must be true or false, got ${String(eagerComplete)}`, { stage: 'merge' });
-  return defineJunction<T, T>('merge', n, 1, (inlets, ctx) => [new Merger<T>(inlets, eagerComplete, ctx).outlet]);
+  return defineJunction<T[], [T]>('merge', n, 1, (inlets, ctx) => [new Merger<T>(inlets, eagerComplete, ctx).outlet]);
 }
 
 interface Input<T> {

@@ -16,8 +16,8 @@ import { Wakeup } from '../internal/wakeup.js';
  * - Fails when: either input fails.
  * - Cancels when: downstream cancels (both inputs are cancelled).
  */
-export function zip<A, B>(): Junction<A | B, [A, B]> {
-  return defineJunction<A | B, [A, B]>('zip', 2, 1, (inlets, ctx) => [new Zipper<A, B>(inlets[0] as Pull<A>, inlets[1] as Pull<B>, ctx).outlet]);
+export function zip<A, B>(): Junction<[A, B], [[A, B]]> {
+  return defineJunction<[A, B], [[A, B]]>('zip', 2, 1, ([a, b], ctx) => [new Zipper<A, B>(a, b, ctx).outlet]);
 }
 
 interface Side<T> {
