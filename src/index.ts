@@ -29,7 +29,7 @@ export { cassandraBind, type CassandraBindOptions, type BindContext, type BoundS
 export { cassandraSink, type CassandraSinkOptions, type CassandraWriteSummary, type CqlClient } from './stages/cassandra-sink.js';
 export { cassandraRetrySink, type CassandraRetrySinkOptions, type RetryOptions } from './stages/cassandra-retry-sink.js';
 export { eventLogSink, type EventLogSinkOptions, type EventLogEntry, type LoggedEvent, type Delivery } from './stages/event-log-sink.js';
-export { createKeyspace, dropKeyspace, createEventLogTables, eventLogTablesCql, EVENT_LOG_TABLE, EVENT_LOG_BY_AGGREGATE_TABLE, type CreateKeyspaceOptions, type Replication } from './internal/cassandra/schema.js';
+export { cqlIdentifier, createKeyspace, dropKeyspace, createEventLogTables, eventLogTablesCql, EVENT_LOG_TABLE, EVENT_LOG_BY_AGGREGATE_TABLE, type CreateKeyspaceOptions, type Replication } from './internal/cassandra/schema.js';
 export { bucketOf, bucketsBetween, newDeliveryId, DEFAULT_BUCKET_MS } from './internal/cassandra/event-log.js';
 export { cassandraQuery, type CassandraQueryOptions } from './stages/cassandra-query.js';
 export { kafkaSource, type KafkaSourceOptions, type ConsumerRecords, type KafkaRecord, type KafkaHeaders } from './stages/kafka-source.js';

@@ -10,7 +10,7 @@
  *   the command's issue time as the cell timestamp, the status issued last wins whatever
  *   the order of arrival (and the old attributes are shadowed by the map's replacement).
  */
-import { ConfigError, type CqlClient, type CqlStatement } from 'dendrites';
+import { cqlIdentifier, type CqlClient, type CqlStatement } from 'dendrites';
 import type { SetOrderStatus } from './commands.js';
 import type { Movement, OrderState } from './model.js';
 
@@ -19,13 +19,8 @@ export const MOVEMENTS_TABLE = 'inventory_movements';
 /** The order status table. */
 export const ORDER_STATUS_TABLE = 'order_status';
 
-/** `keyspace` if it is a plain CQL identifier; a ConfigError otherwise (it is put in statements). */
-function identifier(keyspace: string): string {
-  if (typeof keyspace !== 'string' || !/^[A-Za-z][A-Za-z0-9_]{0,47}$/.test(keyspace)) {
-    throw new ConfigError(`inventory: keyspace must be a CQL identifier (a letter, then letters, digits or _; at most 48), got ${JSON.stringify(keyspace)}`);
-  }
-  return keyspace;
-}
+/** `keyspace` if it is a plain CQL identifier (it is put in statements); a ConfigError otherwise. */
+const identifier = (keyspace: string): string => cqlIdentifier('inventory: keyspace', keyspace);
 
 /** The CREATE TABLE statements of the inventory's tables in `keyspace`. */
 export function inventoryTablesCql(keyspace: string): string[] {

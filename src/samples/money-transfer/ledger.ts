@@ -4,19 +4,17 @@
  * keeps its own tables (journal, event log: `createCqrsTables`); these hold the ledger only.
  */
 import { types } from 'cassandra-driver';
-import { ConfigError, type CqlClient } from 'dendrites';
+import { cqlIdentifier, type CqlClient } from 'dendrites';
 
 /** The ledger: a balance is the sum of its account's entries. */
 export const LEDGER_ENTRIES_TABLE = 'ledger_entries';
 /** Accounts opened (written with the open-account delivery). */
 export const ACCOUNTS_TABLE = 'accounts';
 
-const IDENTIFIER = /^[a-zA-Z][a-zA-Z0-9_]{0,47}$/;
 
 /** `keyspace` if it is a CQL identifier (it is put into CQL text); a ConfigError otherwise. */
 export function keyspaceName(keyspace: string): string {
-  if (typeof keyspace !== 'string' || !IDENTIFIER.test(keyspace)) throw new ConfigError(`money-transfer: keyspace must be a CQL identifier, got ${JSON.stringify(keyspace)}`);
-  return keyspace;
+  return cqlIdentifier('money-transfer: keyspace', keyspace);
 }
 
 /** The CREATE TABLE statements of the sample's tables in `keyspace`. */
