@@ -22,7 +22,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { compensate, createCqrsTables, createKeyspace, dropKeyspace, reconcile } from 'dendrites';
 import { commandRecord, createMoneyTransferTables, domain, openAccount, transferMoney } from 'dendrites/samples/money-transfer';
 import { type GraphChild, startGraphChild } from '../src/cli/child.js';
-import { groupLag } from '../src/internal/graphs/committed.js';
+import { untilCommitted } from '../src/internal/graphs/committed.js';
 import { connectionSettings, servicesUp } from '../services/services.js';
 import { CASSANDRA, type JvmService, KAFKA, runningPid, startJvm, stopJvm } from '../services/jvm.js';
 import { probeCassandra, probeKafka, waitHealthy } from '../services/health.js';
@@ -157,7 +157,7 @@ async function main(): Promise<number> {
     startGraph();
     const accounts = Array.from({ length: o.accounts }, (_, i) => `acct-${String(i).padStart(4, '0')}`);
     await send(accounts.map((a) => commandRecord(openAccount({ account_id: a, initial_balance: 1_000_000 }))));
-    await untilAllCommitted(kafka, names, 120_000);
+    await untilCommitted(kafka, names.group, names.topic, 120_000);
     log(`${accounts.length} accounts opened`);
 
     const end = Date.now() + o.minutes * 60_000;
@@ -201,7 +201,7 @@ async function main(): Promise<number> {
     await producing;
     log(`produced ${produced} transfers; waiting for the group to commit everything`);
     await bothUp();
-    await untilAllCommitted(kafka, names, 600_000);
+    await untilCommitted(kafka, names.group, names.topic, 600_000);
     await killGraph('SIGTERM');
 
     const since = 0;
@@ -236,23 +236,6 @@ async function main(): Promise<number> {
       await a.connect().then(() => a.deleteTopics({ topics: [names.topic, `${names.topic}-dead-letter`] })).catch(() => undefined).finally(() => a.disconnect());
     }
     await client.shutdown();
-  }
-}
-
-/** Waits until the group has committed every record of the topic. */
-async function untilAllCommitted(kafka: Kafka, names: { readonly topic: string; readonly group: string }, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    for (;;) {
-      const lag = await groupLag(admin, names.group, names.topic).catch(() => undefined);
-      if (lag !== undefined && lag.total > 0 && lag.committed >= lag.total) return;
-      if (Date.now() > deadline) throw new Error(`the group did not commit every record of ${names.topic} within ${timeoutMs / 1000} s (${lag?.committed} of ${lag?.total})`);
-      await sleep(500);
-    }
-  } finally {
-    await admin.disconnect();
   }
 }
 

@@ -17,16 +17,17 @@
 import type { Kafka } from 'kafkajs';
 import { BadInputError, ConfigError } from '../errors.js';
 import type { CqlBatchEntry, CqlClient } from '../internal/cassandra/client.js';
-import { DEFAULT_BUCKET_MS, eventLogInserts, newDeliveryId } from '../internal/cassandra/event-log.js';
+import { DEFAULT_BUCKET_MS, newDeliveryId } from '../internal/cassandra/event-log.js';
 import { cqlIdentifier } from '../internal/cassandra/schema.js';
 import { positiveInteger } from '../internal/options.js';
-import { AvroDecoder, schemaId, toType } from '../internal/avro/codec.js';
+import { avroDecoder } from '../internal/avro/codec.js';
 import type { KafkaRecord } from '../internal/kafka/records.js';
-import { type CommandDelivery, type CommandDomain, eventId } from './cqrs/domain.js';
+import type { CommandDelivery, CommandDomain } from './cqrs/domain.js';
 import { checkDomain } from './cqrs/options.js';
-import { journalWrites } from './cqrs/journal.js';
+import { timeRange } from './cqrs/job-options.js';
 import { JOURNAL_TABLE } from './cqrs/tables.js';
 import { type PartitionRange, readRanges } from './cqrs/topic-range.js';
+import { appliedWrites, loggedWrites } from './cqrs/writes.js';
 
 export interface ReconcileOptions<C, S> {
   /** A kafkajs client. */
@@ -42,9 +43,9 @@ export interface ReconcileOptions<C, S> {
   /** The graph's domain. */
   readonly domain: CommandDomain<C, S>;
   /** Records from this Kafka record time on. */
-  readonly since: Date | number;
+  readonly since: Date | number | string;
   /** Records up to this Kafka record time. */
-  readonly until: Date | number;
+  readonly until: Date | number | string;
   /** Apply each lost command and log each unlogged one. Default false (report only). */
   readonly repair?: boolean;
   /** The graph's bucket size, ms. Default 3,600,000. */
@@ -83,21 +84,11 @@ export interface ReconcileSummary {
   readonly elapsedMs: number;
 }
 
-function time(name: string, value: unknown): number {
-  const ms = value instanceof Date ? value.getTime() : typeof value === 'number' ? value : NaN;
-  if (!Number.isFinite(ms)) throw new ConfigError(`reconcile: ${name} must be a Date or ms since the epoch, got ${String(value)}`);
-  return ms;
-}
-
 /** The domain's decoding as a function of a record's value (what the graph's decode stage does). */
 function decoderOf<C, S>(domain: CommandDomain<C, S>): (value: Buffer, record: KafkaRecord) => unknown {
   const d = domain.decode;
   if (typeof d === 'function') return d;
-  const stage = 'reconcile';
-  const schemas = new Map<number, ReturnType<typeof toType>>();
-  for (const [id, s] of Object.entries(d.schemas ?? {})) schemas.set(schemaId(stage, Number(id)), toType(stage, s, `schema id ${id}`));
-  const writer = d.writerSchema === undefined ? undefined : toType(stage, d.writerSchema, 'the writer schema');
-  const decoder = new AvroDecoder(stage, toType(stage, d.avro, 'the reader schema'), { framing: d.framing ?? 'none', writer, schemas });
+  const decoder = avroDecoder('reconcile', d.avro, d);
   return (value) => decoder.decode(value);
 }
 
@@ -108,14 +99,12 @@ export async function reconcile<C, S>(options: ReconcileOptions<C, S>): Promise<
   const { kafka, topic, groupId, client, domain } = options;
   const keyspace = cqlIdentifier('reconcile: keyspace', options.keyspace);
   for (const [name, v] of [['topic', topic], ['groupId', groupId]] as const) if (typeof v !== 'string' || v === '') throw new ConfigError(`reconcile: ${name} must be a non-empty string`);
-  const since = time('since', options.since);
-  const until = time('until', options.until);
-  if (since > until) throw new ConfigError(`reconcile: since (${new Date(since).toISOString()}) is after until (${new Date(until).toISOString()})`);
+  const range = timeRange('reconcile', options.since, options.until);
+  const [since, until] = [range.since.getTime(), range.until.getTime()];
   const bucketMs = positiveInteger('reconcile', 'bucketMs', options.bucketMs, DEFAULT_BUCKET_MS);
   const parallelism = positiveInteger('reconcile', 'parallelism', options.parallelism, 32);
   const decode = decoderOf(domain);
   const context = { client, keyspace };
-  const encode = domain.encode ?? JSON.stringify;
 
   const ranges = await committedRanges(kafka, topic, groupId, since);
   const state = await (domain.start === undefined ? (undefined as S) : domain.start(context));
@@ -131,13 +120,10 @@ export async function reconcile<C, S>(options: ReconcileOptions<C, S>): Promise<
     counts[kind === 'lost' ? 'lost' : 'notLogged']++;
     const repair = options.repair === true;
     if (repair) {
+      // The statements the graph writes: the service's (if never applied) and the log's (if never logged).
       const writes: CqlBatchEntry[] = [];
-      if (kind === 'lost') writes.push(...domain.apply(d, context), ...journalWrites(keyspace, d, 'applied', bucketMs, encode(d.command)));
-      if (!kinds.includes('logged')) {
-        const events = domain.events?.(d) ?? [];
-        events.forEach((e, i) => writes.push(...eventLogInserts(keyspace, { event: { id: eventId(d.commandId, i), parent: d.commandId, action: e.action, data: e.data, timestamp: e.timestamp ?? d.delivery.kafkaTimestamp }, aggregateId: e.aggregateId, delivery: d.delivery }, bucketMs)));
-        writes.push(...journalWrites(keyspace, d, 'logged', bucketMs, undefined));
-      }
+      if (kind === 'lost') writes.push(...appliedWrites(domain, context, bucketMs, d));
+      if (!kinds.includes('logged')) writes.push(...loggedWrites(domain, keyspace, bucketMs, d));
       await client.batch(writes, { prepare: true, logged: true, isIdempotent: true });
       repairedIds.add(d.commandId);
       counts.repaired++;
@@ -146,10 +132,10 @@ export async function reconcile<C, S>(options: ReconcileOptions<C, S>): Promise<
   };
 
   await readRanges(kafka, topic, ranges, async (records) => {
-    const todo: Promise<void>[] = [];
-    const checking = new Set<string>(); // command ids looked up by `todo`
+    const lookups: Promise<void>[] = [];
+    const checking = new Set<string>(); // command ids of `lookups`
     const flush = async (): Promise<void> => {
-      await Promise.all(todo.splice(0));
+      await Promise.all(lookups.splice(0));
       checking.clear();
     };
     for (const record of records) {
@@ -169,8 +155,8 @@ export async function reconcile<C, S>(options: ReconcileOptions<C, S>): Promise<
       }
       if (checking.has(delivery.commandId)) await flush(); // the same command twice: one look-up after the other
       checking.add(delivery.commandId);
-      todo.push(check(record, delivery));
-      if (todo.length >= parallelism) await flush();
+      lookups.push(check(record, delivery));
+      if (lookups.length >= parallelism) await flush();
     }
     await flush();
   });

@@ -1,9 +1,9 @@
 import type avro from 'avsc';
 import { mapChunk } from '../core/chunk.js';
 import { defineFlow, type Flow } from '../core/dsl.js';
-import { BadInputError, ConfigError, messageOf } from '../errors.js';
-import { AvroDecoder, schemaId, toType } from '../internal/avro/codec.js';
-import type { Decoded } from '../internal/kafka/decoded.js';
+import { BadInputError, ConfigError } from '../errors.js';
+import { avroDecoder } from '../internal/avro/codec.js';
+import { badInputAt, type Decoded } from '../internal/kafka/decoded.js';
 import type { KafkaRecord } from '../internal/kafka/records.js';
 
 export interface AvroDeserializerOptions<T> {
@@ -41,17 +41,7 @@ export interface AvroDeserializerOptions<T> {
  */
 export function avroDeserializer<T>(readerSchema: avro.Schema | avro.Type, options: AvroDeserializerOptions<T> = {}): Flow<KafkaRecord, Decoded<T>> {
   const stage = 'avroDeserializer';
-  const framing = options.framing ?? 'none';
-  if (framing !== 'none' && framing !== 'confluent') throw new ConfigError(`${stage}: framing must be 'none' or 'confluent'`, { stage });
-  if (framing === 'confluent' && (options.schemas === undefined || Object.keys(options.schemas).length === 0)) {
-    throw new ConfigError(`${stage}: framing 'confluent' needs schemas (id → writer schema)`, { stage });
-  }
-  if (framing === 'confluent' && options.writerSchema !== undefined) throw new ConfigError(`${stage}: writerSchema is for framing 'none'; give schemas by id`, { stage });
-  const reader = toType(stage, readerSchema, 'the reader schema');
-  const schemas = new Map<number, avro.Type>();
-  for (const [id, s] of Object.entries(options.schemas ?? {})) schemas.set(schemaId(stage, Number(id)), toType(stage, s, `schema id ${id}`));
-  const writer = options.writerSchema === undefined ? undefined : toType(stage, options.writerSchema, 'the writer schema');
-  const decoder = new AvroDecoder(stage, reader, { framing, writer, schemas });
+  const decoder = avroDecoder(stage, readerSchema, options);
   const validate = options.validate;
   if (validate !== undefined && typeof validate !== 'function') throw new ConfigError(`${stage}: validate must be a function`, { stage });
 
@@ -63,13 +53,8 @@ export function avroDeserializer<T>(readerSchema: avro.Schema | avro.Type, optio
         validate?.(value, record);
         return { ok: true, value, record };
       } catch (error) {
-        const where = { stage: ctx.name, topic: record.topic, partition: record.partition, offset: record.offset };
-        const bad =
-          error instanceof BadInputError
-            ? new BadInputError(error.message, { ...where, cause: error.cause ?? error })
-            : new BadInputError(`invalid value: ${messageOf(error)}`, { ...where, cause: error });
         ctx.metrics.count('badInput');
-        return { ok: false, error: bad, record };
+        return { ok: false, error: badInputAt(error, record, ctx.name), record };
       }
     };
     return {

@@ -15,10 +15,18 @@ export interface CheckedOptions {
   readonly parallelism: number;
 }
 
-function time(name: string, value: unknown): Date {
+/** A time option (a Date, ms since the epoch, or a date string) as a Date; a ConfigError naming the option otherwise. */
+export function timeOption(stage: string, name: string, value: unknown): Date {
   const d = value instanceof Date ? new Date(value.getTime()) : typeof value === 'number' || typeof value === 'string' ? new Date(value) : undefined;
-  if (d === undefined || Number.isNaN(d.getTime())) throw new ConfigError(`compensate: ${name} must be a date or ms since the epoch, got ${String(value)}`);
+  if (d === undefined || Number.isNaN(d.getTime())) throw new ConfigError(`${stage}: ${name} must be a date or ms since the epoch, got ${String(value)}`);
   return d;
+}
+
+/** `since` and `until` as Dates, `since` not after `until`. */
+export function timeRange(stage: string, since: unknown, until: unknown): { readonly since: Date; readonly until: Date } {
+  const range = { since: timeOption(stage, 'since', since), until: timeOption(stage, 'until', until) };
+  if (range.since.getTime() > range.until.getTime()) throw new ConfigError(`${stage}: since (${range.since.toISOString()}) is after until (${range.until.toISOString()})`);
+  return range;
 }
 
 /** Validates the job's options up front; throws a ConfigError naming the bad one. */
@@ -31,9 +39,7 @@ export function checkOptions(o: {
   readonly parallelism?: number;
 }): CheckedOptions {
   const keyspace = cqlIdentifier('compensate: keyspace', o.keyspace);
-  const since = time('since', o.since);
-  const until = time('until', o.until);
-  if (since.getTime() > until.getTime()) throw new ConfigError(`compensate: since (${since.toISOString()}) is after until (${until.toISOString()})`);
+  const { since, until } = timeRange('compensate', o.since, o.until);
   const bucketMs = positiveInteger('compensate', 'bucketMs', o.bucketMs, DEFAULT_BUCKET_MS);
   const buckets = Math.floor(until.getTime() / bucketMs) - Math.floor(since.getTime() / bucketMs) + 1;
   if (buckets > MAX_BUCKETS) throw new ConfigError(`compensate: ${since.toISOString()}..${until.toISOString()} spans ${buckets} buckets; at most ${MAX_BUCKETS}`);

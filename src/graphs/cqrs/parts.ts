@@ -11,17 +11,17 @@ import { kafkaSource } from '../../stages/kafka-source.js';
 import { map } from '../../stages/map.js';
 import { mapAsync } from '../../stages/map-async.js';
 import type { CqlBatchEntry } from '../../internal/cassandra/client.js';
-import { eventLogInserts, newDeliveryId } from '../../internal/cassandra/event-log.js';
+import { newDeliveryId } from '../../internal/cassandra/event-log.js';
 import { withRetries } from '../../internal/cassandra/retry.js';
 import type { BoundStatement } from '../../internal/cassandra/statement.js';
 import { writeThrough } from '../../internal/cassandra/write-through.js';
-import type { Decoded, Valid } from '../../internal/kafka/decoded.js';
+import { badInputAt, type Decoded, type Valid } from '../../internal/kafka/decoded.js';
 import type { KafkaRecord } from '../../internal/kafka/records.js';
 import { batchStatement } from './batch-statement.js';
-import { type CommandDelivery, type CommandDomain, type DomainEvent, eventId } from './domain.js';
+import type { CommandDelivery, CommandDomain } from './domain.js';
 import { afterHook, beforeHook, type Branch } from './faults.js';
-import { journalWrites } from './journal.js';
 import { type CheckedGraphOptions, GRAPH_FETCH_DEFAULTS } from './options.js';
+import { appliedWrites, loggedWrites } from './writes.js';
 
 type Options<C, S> = CheckedGraphOptions<C, S>;
 
@@ -33,13 +33,6 @@ interface Parsed<C> {
 
 function kafkaOptions<C, S>(o: Options<C, S>): { brokers?: readonly string[]; kafka?: Options<C, S>['kafka'] } {
   return o.kafka !== undefined ? { kafka: o.kafka } : { brokers: o.brokers };
-}
-
-function badInput(error: unknown, record: KafkaRecord, stage: string): BadInputError {
-  const where = { stage, topic: record.topic, partition: record.partition, offset: record.offset };
-  return error instanceof BadInputError
-    ? new BadInputError(error.message, { ...where, cause: error.cause ?? error })
-    : new BadInputError(`invalid value: ${messageOf(error)}`, { ...where, cause: error });
 }
 
 /** The record's value through the domain's decoding: Avro (with schema resolution) or the domain's function. */
@@ -59,7 +52,7 @@ function decoded<C, S>(o: Options<C, S>): Flow<KafkaRecord, Decoded<unknown>> {
           return { ok: true, value: decode(record.value, record), record };
         } catch (error) {
           ctx.metrics.count('badInput');
-          return { ok: false, error: badInput(error, record, ctx.name), record };
+          return { ok: false, error: badInputAt(error, record, ctx.name), record };
         }
       });
     },
@@ -98,7 +91,7 @@ function parsed<C, S>(o: Options<C, S>): Flow<Decoded<unknown>, Decoded<Parsed<C
             return { ok: true, value: { command, commandId }, record: d.record };
           } catch (error) {
             ctx.metrics.count('badInput');
-            return { ok: false, error: badInput(error, d.record, ctx.name), record: d.record };
+            return { ok: false, error: badInputAt(error, d.record, ctx.name), record: d.record };
           }
         });
       },
@@ -149,36 +142,26 @@ function domainFailed<C, S>(o: Options<C, S>, d: CommandDelivery<C>, hook: 'appl
 /** The service's statement for one delivery: the domain's upserts and the journal row, as one logged batch. */
 function bindService<C, S>(o: Options<C, S>): Flow<CommandDelivery<C>, BoundStatement<CommandDelivery<C>>> {
   const context = { client: o.client, keyspace: o.keyspace };
-  const encode = o.domain.encode ?? JSON.stringify;
   return map((d: CommandDelivery<C>) => {
-    let applied: readonly CqlBatchEntry[];
+    let writes: CqlBatchEntry[];
     try {
-      applied = o.domain.apply(d, context);
+      writes = appliedWrites(o.domain, context, o.bucketMs, d);
     } catch (error) {
       return domainFailed(o, d, 'apply', error);
     }
-    const writes: CqlBatchEntry[] = [...applied, ...journalWrites(o.keyspace, d, 'applied', o.bucketMs, encode(d.command))];
     return batchStatement(writes, d, d.commandId);
   }).named('bind-service');
 }
 
 /** The event log's statement for one delivery: the domain's events (two rows each) and the journal row, as one logged batch. */
 function bindLog<C, S>(o: Options<C, S>): Flow<CommandDelivery<C>, BoundStatement<CommandDelivery<C>>> {
-  const events = o.domain.events;
   return map((d: CommandDelivery<C>) => {
-    const writes: CqlBatchEntry[] = [];
-    let list: readonly DomainEvent[];
+    let writes: CqlBatchEntry[];
     try {
-      list = events === undefined ? [] : events.call(o.domain, d);
+      writes = loggedWrites(o.domain, o.keyspace, o.bucketMs, d);
     } catch (error) {
       return domainFailed(o, d, 'events', error);
     }
-    for (let i = 0; i < list.length; i++) {
-      const e = list[i];
-      const event = { id: eventId(d.commandId, i), parent: d.commandId, action: e.action, data: e.data, timestamp: e.timestamp ?? d.delivery.kafkaTimestamp };
-      for (const w of eventLogInserts(o.keyspace, { event, aggregateId: e.aggregateId, delivery: d.delivery }, o.bucketMs)) writes.push(w);
-    }
-    for (const w of journalWrites(o.keyspace, d, 'logged', o.bucketMs, undefined)) writes.push(w);
     return batchStatement(writes, d, d.commandId);
   }).named('bind-events');
 }

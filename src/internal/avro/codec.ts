@@ -85,3 +85,25 @@ export class AvroDecoder {
     }
   }
 }
+
+/** How a decoder finds the writer schema: as `avroDeserializer` and a domain's `decode` take it. */
+export interface AvroDecoding {
+  readonly framing?: 'none' | 'confluent';
+  readonly writerSchema?: avro.Schema | avro.Type;
+  readonly schemas?: Readonly<Record<number, avro.Schema | avro.Type>>;
+}
+
+/** Checks the options and builds the decoder (every schema and resolver up front): a ConfigError names what is wrong. */
+export function avroDecoder(stage: string, readerSchema: avro.Schema | avro.Type, options: AvroDecoding): AvroDecoder {
+  const framing = options.framing ?? 'none';
+  if (framing !== 'none' && framing !== 'confluent') throw new ConfigError(`${stage}: framing must be 'none' or 'confluent'`, { stage });
+  if (framing === 'confluent' && (options.schemas === undefined || Object.keys(options.schemas).length === 0)) {
+    throw new ConfigError(`${stage}: framing 'confluent' needs schemas (id → writer schema)`, { stage });
+  }
+  if (framing === 'confluent' && options.writerSchema !== undefined) throw new ConfigError(`${stage}: writerSchema is for framing 'none'; give schemas by id`, { stage });
+  const reader = toType(stage, readerSchema, 'the reader schema');
+  const schemas = new Map<number, avro.Type>();
+  for (const [id, s] of Object.entries(options.schemas ?? {})) schemas.set(schemaId(stage, Number(id)), toType(stage, s, `schema id ${id}`));
+  const writer = options.writerSchema === undefined ? undefined : toType(stage, options.writerSchema, 'the writer schema');
+  return new AvroDecoder(stage, reader, { framing, writer, schemas });
+}

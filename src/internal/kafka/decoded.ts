@@ -1,4 +1,4 @@
-import type { BadInputError } from '../../errors.js';
+import { BadInputError, messageOf } from '../../errors.js';
 import type { KafkaRecord } from './records.js';
 
 /** A record decoded into a value; the record stays reachable for its metadata. */
@@ -17,3 +17,11 @@ export interface Invalid {
 
 /** What a decoding stage emits: `deadLetter` passes the valid ones on and parks the rest. */
 export type Decoded<T> = Valid<T> | Invalid;
+
+/** What was thrown while decoding or checking `record`, as a BadInputError naming the stage and the record's coordinates. */
+export function badInputAt(error: unknown, record: KafkaRecord, stage: string): BadInputError {
+  const where = { stage, topic: record.topic, partition: record.partition, offset: record.offset };
+  return error instanceof BadInputError
+    ? new BadInputError(error.message, { ...where, cause: error.cause ?? error })
+    : new BadInputError(`invalid value: ${messageOf(error)}`, { ...where, cause: error });
+}
