@@ -19,7 +19,7 @@ import { build } from 'esbuild';
 import { option, positive } from './core.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-// Three levels below the root, as src/internal/avro/ is: the bundle reads schemas/ at the same relative path.
+// Three levels below the root, as src/connectors/avro/ is: the bundle reads schemas/ at the same relative path.
 const bundle = resolve(root, 'bench/.build/core/core.mjs');
 const WARMUP = 3;
 const FEW = 1;

@@ -29,8 +29,8 @@ export { cassandraBind, type CassandraBindOptions, type BindContext, type BoundS
 export { cassandraSink, type CassandraSinkOptions, type CassandraWriteSummary, type CqlClient } from './stages/cassandra-sink.js';
 export { cassandraRetrySink, type CassandraRetrySinkOptions, type RetryOptions } from './stages/cassandra-retry-sink.js';
 export { eventLogSink, type EventLogSinkOptions, type EventLogEntry, type LoggedEvent, type Delivery } from './stages/event-log-sink.js';
-export { cqlIdentifier, createKeyspace, dropKeyspace, createEventLogTables, eventLogTablesCql, EVENT_LOG_TABLE, EVENT_LOG_BY_AGGREGATE_TABLE, type CreateKeyspaceOptions, type Replication } from './internal/cassandra/schema.js';
-export { bucketOf, bucketsBetween, newDeliveryId, DEFAULT_BUCKET_MS } from './internal/cassandra/event-log.js';
+export { cqlIdentifier, createKeyspace, dropKeyspace, createEventLogTables, eventLogTablesCql, EVENT_LOG_TABLE, EVENT_LOG_BY_AGGREGATE_TABLE, type CreateKeyspaceOptions, type Replication } from './connectors/cassandra/schema.js';
+export { bucketOf, bucketsBetween, newDeliveryId, DEFAULT_BUCKET_MS } from './connectors/cassandra/event-log.js';
 export { cassandraQuery, type CassandraQueryOptions } from './stages/cassandra-query.js';
 export { kafkaSource, type KafkaSourceOptions, type ConsumerRecords, type KafkaRecord, type KafkaHeaders } from './stages/kafka-source.js';
 export { consumerRecordsDequeue } from './stages/consumer-records-dequeue.js';
@@ -38,10 +38,10 @@ export { avroDeserializer, type AvroDeserializerOptions, type Decoded, type Vali
 export { avroSerializer, type AvroSerializerOptions } from './stages/avro-serializer.js';
 export { deadLetter, type DeadLetterOptions, DEAD_LETTER_HEADERS } from './stages/dead-letter.js';
 export { kafkaSink, type KafkaSinkOptions, type KafkaSinkResult, type OutgoingMessage } from './stages/kafka-sink.js';
-export type { KafkaClientOptions } from './internal/kafka/client.js';
-export type { CqlQueryOptions, CqlResult, CqlBatchEntry } from './internal/cassandra/client.js';
-export type { OnRecordError } from './internal/cassandra/write.js';
-export { DEFAULT_GIVE_UP_AFTER_MS } from './internal/cassandra/retry.js';
+export type { KafkaClientOptions } from './connectors/kafka/client.js';
+export type { CqlQueryOptions, CqlResult, CqlBatchEntry } from './connectors/cassandra/client.js';
+export type { OnRecordError } from './connectors/cassandra/write.js';
+export { DEFAULT_GIVE_UP_AFTER_MS } from './connectors/cassandra/retry.js';
 
 // CQRS: your domain, the command graphs, the library's tables and the compensation job.
 export { defineDomain, eventId, type CommandDomain, type CommandDecoding, type CommandDelivery, type CqlStatement, type DomainContext, type DomainEvent } from './graphs/cqrs/domain.js';

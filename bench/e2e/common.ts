@@ -97,7 +97,7 @@ export function peakRssMb(): number {
 //
 // The same rows and columns the parallel command graph writes for the sample (see
 // src/samples/money-transfer/domain.ts `apply` and `events`, src/graphs/cqrs/journal.ts and
-// src/internal/cassandra/event-log.ts), written here by hand as a user without dendrites
+// src/connectors/cassandra/event-log.ts), written here by hand as a user without dendrites
 // would: the service write is one logged batch (debit + credit ledger entries + the
 // `applied` journal rows), the event-log write one logged batch (event_log +
 // event_log_by_aggregate + the `logged` journal rows).

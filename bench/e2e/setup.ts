@@ -5,7 +5,7 @@ import type { Kafka } from 'kafkajs';
 import { bucketsBetween, createCqrsTables, createKeyspace, dropKeyspace, newDeliveryId } from 'dendrites';
 import { createMoneyTransferTables, domain, openAccount, parseMoneyCommand } from 'dendrites/samples/money-transfer';
 import { journalWrites } from '../../src/graphs/cqrs/journal.js';
-import { groupLag, type Lag } from '../../src/internal/graphs/committed.js';
+import { groupLag, type Lag } from '../../src/connectors/kafka/committed.js';
 
 export const INITIAL_BALANCE = 1_000_000;
 

@@ -1,10 +1,10 @@
 /** The demo's step that needs care: a real crash with records in flight, and recovery. */
 import type { Kafka } from 'kafkajs';
 import type { DemoScenario } from 'dendrites';
-import { groupLag, untilCommitted } from '../internal/graphs/committed.js';
-import { produceRecords } from '../internal/graphs/produce.js';
-import { topicSize } from '../internal/graphs/topics.js';
-import { sleep } from '../internal/time.js';
+import { groupLag, untilCommitted } from '../connectors/kafka/committed.js';
+import { produceRecords } from '../graphs/produce.js';
+import { topicSize } from '../connectors/kafka/topics.js';
+import { sleep } from '../core/time.js';
 import { type GraphChild, startGraphChild } from './child.js';
 
 export interface CrashRun {

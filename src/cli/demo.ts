@@ -15,7 +15,7 @@ import { randomBytes } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import { compensate, createCqrsTables, createKeyspace, type CqlClient, dropKeyspace } from 'dendrites';
 import { servicesUp } from '../../services/services.js';
-import { ensureTopics } from '../internal/graphs/topics.js';
+import { ensureTopics } from '../connectors/kafka/topics.js';
 import { int, oneOf, parse } from './args.js';
 import { cliCassandra, cliKafka } from './connect.js';
 import { commandGraph, WIRINGS } from './run.js';

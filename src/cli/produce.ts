@@ -1,6 +1,6 @@
 /** `dendrites produce --domain D --topic T [--commands N] [--seed S] [--partitions P] [--no-setup]` */
-import { produceRecords } from '../internal/graphs/produce.js';
-import { ensureTopics } from '../internal/graphs/topics.js';
+import { produceRecords } from '../graphs/produce.js';
+import { ensureTopics } from '../connectors/kafka/topics.js';
 import { int, parse, required } from './args.js';
 import { cliKafka } from './connect.js';
 import { DOMAIN_HELP, demoOf, domainSpec, loadDomain } from './domains.js';

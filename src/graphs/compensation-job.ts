@@ -23,8 +23,8 @@ import { AbortedError, ConfigError, DendritesError, messageOf } from '../errors.
 import { fromAsyncIterable } from '../stages/from-async-iterable.js';
 import { mapAsync } from '../stages/map-async.js';
 import { forEach } from '../stages/for-each.js';
-import { bucketsBetween } from '../internal/cassandra/event-log.js';
-import type { CqlBatchEntry, CqlClient } from '../internal/cassandra/client.js';
+import { bucketsBetween } from '../connectors/cassandra/event-log.js';
+import type { CqlBatchEntry, CqlClient } from '../connectors/cassandra/client.js';
 import type { CommandDomain } from './cqrs/domain.js';
 import { checkDomain } from './cqrs/options.js';
 import { checkOptions } from './cqrs/job-options.js';

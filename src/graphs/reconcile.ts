@@ -16,12 +16,12 @@
  */
 import type { Kafka } from 'kafkajs';
 import { BadInputError, ConfigError } from '../errors.js';
-import type { CqlBatchEntry, CqlClient } from '../internal/cassandra/client.js';
-import { DEFAULT_BUCKET_MS, newDeliveryId } from '../internal/cassandra/event-log.js';
-import { cqlIdentifier } from '../internal/cassandra/schema.js';
-import { positiveInteger } from '../internal/options.js';
-import { avroDecoder } from '../internal/avro/codec.js';
-import type { KafkaRecord } from '../internal/kafka/records.js';
+import type { CqlBatchEntry, CqlClient } from '../connectors/cassandra/client.js';
+import { DEFAULT_BUCKET_MS, newDeliveryId } from '../connectors/cassandra/event-log.js';
+import { cqlIdentifier } from '../connectors/cassandra/schema.js';
+import { positiveInteger } from '../core/options.js';
+import { avroDecoder } from '../connectors/avro/codec.js';
+import type { KafkaRecord } from '../connectors/kafka/records.js';
 import type { CommandDelivery, CommandDomain } from './cqrs/domain.js';
 import { checkDomain } from './cqrs/options.js';
 import { timeRange } from './cqrs/job-options.js';

@@ -2,9 +2,9 @@ import type avro from 'avsc';
 import { mapChunk } from '../core/chunk.js';
 import { defineFlow, type Flow } from '../core/dsl.js';
 import { BadInputError, ConfigError } from '../errors.js';
-import { avroDecoder } from '../internal/avro/codec.js';
-import { badInputAt, type Decoded } from '../internal/kafka/decoded.js';
-import type { KafkaRecord } from '../internal/kafka/records.js';
+import { avroDecoder } from '../connectors/avro/codec.js';
+import { badInputAt, type Decoded } from '../connectors/kafka/decoded.js';
+import type { KafkaRecord } from '../connectors/kafka/records.js';
 
 export interface AvroDeserializerOptions<T> {
   /**
@@ -67,4 +67,4 @@ export function avroDeserializer<T>(readerSchema: avro.Schema | avro.Type, optio
   });
 }
 
-export type { Decoded, Valid, Invalid } from '../internal/kafka/decoded.js';
+export type { Decoded, Valid, Invalid } from '../connectors/kafka/decoded.js';

@@ -2,7 +2,7 @@ import type avro from 'avsc';
 import { mapChunk } from '../core/chunk.js';
 import { defineFlow, type Flow } from '../core/dsl.js';
 import { BadInputError } from '../errors.js';
-import { frame, schemaId, toType } from '../internal/avro/codec.js';
+import { frame, schemaId, toType } from '../connectors/avro/codec.js';
 
 export interface AvroSerializerOptions {
   /** When set, output is Confluent-framed (magic byte 0 + this 4-byte schema id). Default: plain Avro binary. */

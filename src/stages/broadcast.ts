@@ -2,7 +2,7 @@ import { type Ack, type Chunk, splitAck } from '../core/chunk.js';
 import { defineJunction, type Junction } from '../core/dsl.js';
 import type { Pull } from '../core/stage.js';
 import { ConfigError } from '../errors.js';
-import { Wakeup } from '../internal/wakeup.js';
+import { Wakeup } from '../core/wakeup.js';
 
 /**
  * Fan-out: emits each element to every one of `n` outputs. It holds one upstream chunk

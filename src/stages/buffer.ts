@@ -2,9 +2,9 @@ import { type Ack, type Chunk, ChunkBuilder } from '../core/chunk.js';
 import { defineFlow, type Flow } from '../core/dsl.js';
 import type { Pull, StageContext } from '../core/stage.js';
 import { BufferOverflowError, ConfigError } from '../errors.js';
-import { positiveInteger } from '../internal/options.js';
-import { yieldToEventLoop } from '../internal/time.js';
-import { Wakeup } from '../internal/wakeup.js';
+import { positiveInteger } from '../core/options.js';
+import { yieldToEventLoop } from '../core/time.js';
+import { Wakeup } from '../core/wakeup.js';
 
 /**
  * What a full buffer does with one more element:

@@ -1,11 +1,11 @@
 import { ChunkBuilder, ackAt } from '../core/chunk.js';
 import { defineFlow, type Flow } from '../core/dsl.js';
 import { CassandraError, ConfigError, messageOf } from '../errors.js';
-import { coordinatesOf, describeCoordinates } from '../internal/cassandra/coordinates.js';
-import { countMarkers } from '../internal/cassandra/markers.js';
-import type { BoundStatement } from '../internal/cassandra/statement.js';
+import { coordinatesOf, describeCoordinates } from '../connectors/cassandra/coordinates.js';
+import { countMarkers } from '../connectors/cassandra/markers.js';
+import type { BoundStatement } from '../connectors/cassandra/statement.js';
 
-export type { BoundStatement } from '../internal/cassandra/statement.js';
+export type { BoundStatement } from '../connectors/cassandra/statement.js';
 
 /** What a bind function gets besides the element. */
 export interface BindContext {

@@ -1,9 +1,9 @@
 import type { types } from 'cassandra-driver';
 import { defineSource, type Source } from '../core/dsl.js';
 import { CassandraError, ConfigError, messageOf } from '../errors.js';
-import { positiveInteger } from '../internal/options.js';
-import type { CqlClient } from '../internal/cassandra/client.js';
-import { describe } from '../internal/cassandra/classify.js';
+import { positiveInteger } from '../core/options.js';
+import type { CqlClient } from '../connectors/cassandra/client.js';
+import { describe } from '../connectors/cassandra/classify.js';
 
 export interface CassandraQueryOptions {
   /** Rows per page (the driver's fetchSize). Default 1,000. */

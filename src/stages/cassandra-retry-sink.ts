@@ -1,13 +1,13 @@
 import { defineSink, type Sink } from '../core/dsl.js';
-import { positiveInteger } from '../internal/options.js';
-import type { CqlClient } from '../internal/cassandra/client.js';
-import { runKeyed } from '../internal/cassandra/keyed.js';
-import { type RetryOptions, retryPolicy, retrySignal } from '../internal/cassandra/retry.js';
-import type { BoundStatement } from '../internal/cassandra/statement.js';
-import { type CassandraWriteSummary, WriteCounts, clientOption, writeWithRetries } from '../internal/cassandra/write.js';
+import { positiveInteger } from '../core/options.js';
+import type { CqlClient } from '../connectors/cassandra/client.js';
+import { runKeyed } from '../connectors/cassandra/keyed.js';
+import { type RetryOptions, retryPolicy, retrySignal } from '../connectors/cassandra/retry.js';
+import type { BoundStatement } from '../connectors/cassandra/statement.js';
+import { type CassandraWriteSummary, WriteCounts, clientOption, writeWithRetries } from '../connectors/cassandra/write.js';
 import { type RecordErrorOptions, failedWrites, recordErrorTarget } from './cassandra-sink.js';
 
-export type { RetryOptions } from '../internal/cassandra/retry.js';
+export type { RetryOptions } from '../connectors/cassandra/retry.js';
 export type { RecordErrorOptions } from './cassandra-sink.js';
 
 export interface CassandraRetrySinkOptions extends RecordErrorOptions {

@@ -1,15 +1,15 @@
 import { defineSink, type Sink } from '../core/dsl.js';
 import { ConfigError } from '../errors.js';
-import { positiveInteger } from '../internal/options.js';
-import type { CqlClient } from '../internal/cassandra/client.js';
-import { runKeyed } from '../internal/cassandra/keyed.js';
-import type { BoundStatement } from '../internal/cassandra/statement.js';
-import { type CassandraWriteSummary, FailedWrites, type OnRecordError, WriteCounts, clientOption, onRecordErrorOption, writeOnce } from '../internal/cassandra/write.js';
+import { positiveInteger } from '../core/options.js';
+import type { CqlClient } from '../connectors/cassandra/client.js';
+import { runKeyed } from '../connectors/cassandra/keyed.js';
+import type { BoundStatement } from '../connectors/cassandra/statement.js';
+import { type CassandraWriteSummary, FailedWrites, type OnRecordError, WriteCounts, clientOption, onRecordErrorOption, writeOnce } from '../connectors/cassandra/write.js';
 import type { StageContext } from '../core/stage.js';
 import { type DeadLetterOptions, type DeadLetterTarget, deadLetterProducer, deadLetterTarget } from './dead-letter.js';
 
-export type { CqlClient } from '../internal/cassandra/client.js';
-export type { CassandraWriteSummary, OnRecordError } from '../internal/cassandra/write.js';
+export type { CqlClient } from '../connectors/cassandra/client.js';
+export type { CassandraWriteSummary, OnRecordError } from '../connectors/cassandra/write.js';
 
 /** What the Cassandra sinks do with an element whose write fails for its own values. */
 export interface RecordErrorOptions {

@@ -2,11 +2,11 @@ import type { IHeaders, Kafka, Message } from 'kafkajs';
 import { type Ack, chunkOf } from '../core/chunk.js';
 import { defineFlow, type Flow } from '../core/dsl.js';
 import type { StageContext } from '../core/stage.js';
-import { type KafkaClientOptions, kafkaClient, nonEmptyString } from '../internal/kafka/client.js';
-import type { Decoded, Invalid, Valid } from '../internal/kafka/decoded.js';
-import { RunProducer } from '../internal/kafka/producer.js';
+import { type KafkaClientOptions, kafkaClient, nonEmptyString } from '../connectors/kafka/client.js';
+import type { Decoded, Invalid, Valid } from '../connectors/kafka/decoded.js';
+import { RunProducer } from '../connectors/kafka/producer.js';
 import { ConfigError } from '../errors.js';
-import { positiveInteger } from '../internal/options.js';
+import { positiveInteger } from '../core/options.js';
 
 export interface DeadLetterOptions extends KafkaClientOptions {
   /** The dead-letter topic (it must exist). */

@@ -1,14 +1,14 @@
 import { defineSink, type Sink } from '../core/dsl.js';
 import { ConfigError } from '../errors.js';
-import { positiveInteger } from '../internal/options.js';
-import type { CqlClient } from '../internal/cassandra/client.js';
-import { DEFAULT_BUCKET_MS, type EventLogEntry, eventLogInserts } from '../internal/cassandra/event-log.js';
-import { runKeyed } from '../internal/cassandra/keyed.js';
-import { type RetryOptions, retryPolicy, retrySignal } from '../internal/cassandra/retry.js';
-import { cqlIdentifier } from '../internal/cassandra/schema.js';
-import { type CassandraWriteSummary, WriteCounts, batchOptionsOf, clientOption, writeBatchWithRetries } from '../internal/cassandra/write.js';
+import { positiveInteger } from '../core/options.js';
+import type { CqlClient } from '../connectors/cassandra/client.js';
+import { DEFAULT_BUCKET_MS, type EventLogEntry, eventLogInserts } from '../connectors/cassandra/event-log.js';
+import { runKeyed } from '../connectors/cassandra/keyed.js';
+import { type RetryOptions, retryPolicy, retrySignal } from '../connectors/cassandra/retry.js';
+import { cqlIdentifier } from '../connectors/cassandra/schema.js';
+import { type CassandraWriteSummary, WriteCounts, batchOptionsOf, clientOption, writeBatchWithRetries } from '../connectors/cassandra/write.js';
 
-export type { Delivery, EventLogEntry, LoggedEvent } from '../internal/cassandra/event-log.js';
+export type { Delivery, EventLogEntry, LoggedEvent } from '../connectors/cassandra/event-log.js';
 
 export interface EventLogSinkOptions<T> {
   /** A connected cassandra-driver `Client` (the stage never connects or shuts it down). */

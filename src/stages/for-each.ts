@@ -1,7 +1,7 @@
 import { defineSink, type Sink } from '../core/dsl.js';
 import { drain } from '../core/drain.js';
-import { positiveInteger } from '../internal/options.js';
-import { Wakeup } from '../internal/wakeup.js';
+import { positiveInteger } from '../core/options.js';
+import { Wakeup } from '../core/wakeup.js';
 
 export interface ForEachOptions {
   /** How many calls may be in flight at once. Default 1 (one after the other, in order). */

@@ -1,8 +1,8 @@
 import type { Observable, Subscription } from 'rxjs';
 import { defineSource, type Source } from '../core/dsl.js';
 import { BufferOverflowError, ConfigError } from '../errors.js';
-import { positiveInteger } from '../internal/options.js';
-import { Wakeup } from '../internal/wakeup.js';
+import { positiveInteger } from '../core/options.js';
+import { Wakeup } from '../core/wakeup.js';
 
 export interface FromObservableOptions {
   /** The most elements held between the observable's pushes and downstream's pulls. Default 128. */

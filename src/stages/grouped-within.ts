@@ -1,7 +1,7 @@
 import type { Ack, Chunk } from '../core/chunk.js';
 import { defineFlow, type Flow } from '../core/dsl.js';
 import type { Pull, StageContext } from '../core/stage.js';
-import { nonNegative, positiveInteger } from '../internal/options.js';
+import { nonNegative, positiveInteger } from '../core/options.js';
 
 type Pulled<T> = { readonly chunk: Chunk<T> | undefined } | { readonly error: unknown };
 

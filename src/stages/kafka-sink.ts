@@ -3,9 +3,9 @@ import { type Ack, ackAll } from '../core/chunk.js';
 import { defineSink, type Sink } from '../core/dsl.js';
 import { drain } from '../core/drain.js';
 import { BadInputError, ConfigError } from '../errors.js';
-import { type KafkaClientOptions, kafkaClient } from '../internal/kafka/client.js';
-import { RunProducer } from '../internal/kafka/producer.js';
-import { positiveInteger } from '../internal/options.js';
+import { type KafkaClientOptions, kafkaClient } from '../connectors/kafka/client.js';
+import { RunProducer } from '../connectors/kafka/producer.js';
+import { positiveInteger } from '../core/options.js';
 
 /** One message to produce. */
 export interface OutgoingMessage {

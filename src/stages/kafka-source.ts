@@ -1,9 +1,9 @@
 import { defineSource, type Source } from '../core/dsl.js';
 import { ConfigError } from '../errors.js';
-import { type KafkaClientOptions, kafkaClient, nonEmptyString } from '../internal/kafka/client.js';
-import { ConsumerLoop } from '../internal/kafka/consumer-loop.js';
-import type { ConsumerRecords } from '../internal/kafka/records.js';
-import { nonNegative, positiveInteger } from '../internal/options.js';
+import { type KafkaClientOptions, kafkaClient, nonEmptyString } from '../connectors/kafka/client.js';
+import { ConsumerLoop } from '../connectors/kafka/consumer-loop.js';
+import type { ConsumerRecords } from '../connectors/kafka/records.js';
+import { nonNegative, positiveInteger } from '../core/options.js';
 
 export interface KafkaSourceOptions extends KafkaClientOptions {
   /** The consumer group. */
@@ -121,4 +121,4 @@ export function kafkaSource(options: KafkaSourceOptions): Source<ConsumerRecords
   });
 }
 
-export type { ConsumerRecords, KafkaRecord, KafkaHeaders } from '../internal/kafka/records.js';
+export type { ConsumerRecords, KafkaRecord, KafkaHeaders } from '../connectors/kafka/records.js';

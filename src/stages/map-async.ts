@@ -2,8 +2,8 @@ import { type Ack, type Chunk, ChunkBuilder } from '../core/chunk.js';
 import { defineFlow, type Flow } from '../core/dsl.js';
 import type { Pull, StageContext } from '../core/stage.js';
 import { ConfigError } from '../errors.js';
-import { positiveInteger } from '../internal/options.js';
-import { Wakeup } from '../internal/wakeup.js';
+import { positiveInteger } from '../core/options.js';
+import { Wakeup } from '../core/wakeup.js';
 
 export interface MapAsyncOptions {
   /**

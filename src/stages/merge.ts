@@ -2,7 +2,7 @@ import { type Chunk, sliceChunk } from '../core/chunk.js';
 import { defineJunction, type Junction } from '../core/dsl.js';
 import type { Pull, StageContext } from '../core/stage.js';
 import { ConfigError } from '../errors.js';
-import { Wakeup } from '../internal/wakeup.js';
+import { Wakeup } from '../core/wakeup.js';
 
 export interface MergeOptions {
   /** Complete as soon as one input completes, cancelling the others. Default `false`: complete when all have. */

@@ -1,7 +1,7 @@
 import { defineFlow, type Flow } from '../core/dsl.js';
 import { ConfigError } from '../errors.js';
-import { positiveInteger } from '../internal/options.js';
-import { sleep } from '../internal/time.js';
+import { positiveInteger } from '../core/options.js';
+import { sleep } from '../core/time.js';
 
 export interface ThrottleOptions {
   /**

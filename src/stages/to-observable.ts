@@ -3,7 +3,7 @@ import { ackAll } from '../core/chunk.js';
 import { defineSink, type Source } from '../core/dsl.js';
 import { drain } from '../core/drain.js';
 import type { RunOptions } from '../core/run.js';
-import { positiveInteger } from '../internal/options.js';
+import { positiveInteger } from '../core/options.js';
 
 /** How the source is run for each subscriber: the options of `run` (inputBuffer, metricsIntervalMs, signal). */
 export type ToObservableOptions = RunOptions;

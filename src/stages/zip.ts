@@ -1,7 +1,7 @@
 import { type Ack, type Chunk, ChunkBuilder } from '../core/chunk.js';
 import { defineJunction, type Junction } from '../core/dsl.js';
 import type { Pull, StageContext } from '../core/stage.js';
-import { Wakeup } from '../internal/wakeup.js';
+import { Wakeup } from '../core/wakeup.js';
 
 /**
  * Fan-in of two inputs into pairs `[a, b]`: the i-th element of input 0 with the i-th of

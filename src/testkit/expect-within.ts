@@ -1,4 +1,4 @@
-import type { Wakeup } from '../internal/wakeup.js';
+import type { Wakeup } from '../core/wakeup.js';
 
 /**
  * Waits until `ready()` holds, re-checking at each wake-up; throws an Error saying what was

@@ -3,8 +3,8 @@ import { ackAll } from '../core/chunk.js';
 import { defineSink, type Sink } from '../core/dsl.js';
 import type { Pull } from '../core/stage.js';
 import { GraphError } from '../errors.js';
-import { positiveInteger } from '../internal/options.js';
-import { Wakeup } from '../internal/wakeup.js';
+import { positiveInteger } from '../core/options.js';
+import { Wakeup } from '../core/wakeup.js';
 import { expectWithin } from './expect-within.js';
 import type { ProbeOptions } from './probe-source.js';
 

@@ -1,7 +1,7 @@
 import { type Source, defineSource } from '../core/dsl.js';
 import { GraphError } from '../errors.js';
-import { positiveInteger } from '../internal/options.js';
-import { deferred, Wakeup } from '../internal/wakeup.js';
+import { positiveInteger } from '../core/options.js';
+import { deferred, Wakeup } from '../core/wakeup.js';
 import { expectWithin } from './expect-within.js';
 
 export interface ProbeOptions {

@@ -16,9 +16,9 @@ import { type Command, balancesOf, commandRecord, createMoneyTransferTables, dom
 import { CASSANDRA, runningPid, startJvm } from '../../services/jvm.js';
 import { isHealthy, probeCassandra, waitHealthy } from '../../services/health.js';
 import { portOpen } from '../../services/proc.js';
-import { untilCommitted } from '../../src/internal/graphs/committed.js';
-import { produceRecords } from '../../src/internal/graphs/produce.js';
-import { ensureTopics } from '../../src/internal/graphs/topics.js';
+import { untilCommitted } from '../../src/connectors/kafka/committed.js';
+import { produceRecords } from '../../src/graphs/produce.js';
+import { ensureTopics } from '../../src/connectors/kafka/topics.js';
 import { cassandraContactPoints, cassandraLocalDc, newKafka, randomName } from './env.js';
 
 const OUTAGE_MS = 120_000;

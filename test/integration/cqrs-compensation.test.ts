@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type CommandDelivery, type CommandReport, compensate, newDeliveryId, parallelCommandGraph } from 'dendrites';
 import { type Command, commandRecord, compensationEntryId, domain, type MoneyCommand, openAccount, parseMoneyCommand, sampleCommands, transferMoney } from 'dendrites/samples/money-transfer';
 import { journalWrites } from '../../src/graphs/cqrs/journal.js';
-import { untilCommitted } from '../../src/internal/graphs/committed.js';
+import { untilCommitted } from '../../src/connectors/kafka/committed.js';
 import { cqrsFixture, type CqrsFixture } from './fixtures/cqrs-fixture.js';
 import { journalCounts } from './fixtures/crash-points.js';
 

@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { type CommandReport, compensate, parallelCommandGraph, seriesCommandGraph } from 'dendrites';
 import { domain, type MoneyCommand, sampleCommands } from 'dendrites/samples/money-transfer';
-import { untilCommitted } from '../../src/internal/graphs/committed.js';
+import { untilCommitted } from '../../src/connectors/kafka/committed.js';
 import { cqrsFixture, type CqrsFixture } from './fixtures/cqrs-fixture.js';
 import { CRASH_CASES, crashAt, journalCounts } from './fixtures/crash-points.js';
 

@@ -3,8 +3,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { compensate, DEAD_LETTER_HEADERS, parallelCommandGraph, seriesCommandGraph } from 'dendrites';
 import { demo, domain, NOT_AVRO } from 'dendrites/samples/money-transfer';
-import { untilCommitted } from '../../src/internal/graphs/committed.js';
-import { topicSize } from '../../src/internal/graphs/topics.js';
+import { untilCommitted } from '../../src/connectors/kafka/committed.js';
+import { topicSize } from '../../src/connectors/kafka/topics.js';
 import { cqrsFixture, type CqrsFixture } from './fixtures/cqrs-fixture.js';
 
 let fx: CqrsFixture | undefined;

@@ -8,8 +8,8 @@ import { types } from 'cassandra-driver';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BadInputError, CassandraError, type CommandDelivery, type CqlStatement, DEAD_LETTER_HEADERS, type DomainContext, compensate, parallelCommandGraph, seriesCommandGraph } from 'dendrites';
 import { type Command, LEDGER_ENTRIES_TABLE, type MoneyCommand, commandRecord, domain, sampleCommands } from 'dendrites/samples/money-transfer';
-import { untilCommitted } from '../../src/internal/graphs/committed.js';
-import { topicSize } from '../../src/internal/graphs/topics.js';
+import { untilCommitted } from '../../src/connectors/kafka/committed.js';
+import { topicSize } from '../../src/connectors/kafka/topics.js';
 import { type CqrsFixture, cqrsFixture } from './fixtures/cqrs-fixture.js';
 
 let fx: CqrsFixture | undefined;

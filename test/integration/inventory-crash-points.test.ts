@@ -28,8 +28,8 @@ import {
   signedQuantity,
   stockOf,
 } from 'dendrites/samples/inventory';
-import { untilCommitted } from '../../src/internal/graphs/committed.js';
-import { produceRecords } from '../../src/internal/graphs/produce.js';
+import { untilCommitted } from '../../src/connectors/kafka/committed.js';
+import { produceRecords } from '../../src/graphs/produce.js';
 import { newerType, olderType } from '../samples/inventory/schema-versions.js';
 import { CRASH_CASES, crashAt, journalCounts } from './fixtures/crash-points.js';
 import { type CommandTopicFixture, commandTopicFixture } from './fixtures/cqrs-fixture.js';

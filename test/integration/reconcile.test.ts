@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parallelCommandGraph, reconcile, type ReconcileReport } from 'dendrites';
 import { type Command, domain, sampleCommands } from 'dendrites/samples/money-transfer';
-import { untilCommitted } from '../../src/internal/graphs/committed.js';
+import { untilCommitted } from '../../src/connectors/kafka/committed.js';
 import { cqrsFixture, type CqrsFixture } from './fixtures/cqrs-fixture.js';
 
 let fx: CqrsFixture | undefined;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CassandraError, ConfigError, cassandraBind, collect, defineSource, fromArray } from '../../src/index.js';
-import type { KafkaRecord } from '../../src/internal/kafka/records.js';
-import { kafkaRecord } from '../internal/cassandra/fake-kafka.js';
+import type { KafkaRecord } from '../../src/connectors/kafka/records.js';
+import { kafkaRecord } from '../connectors/cassandra/fake-kafka.js';
 
 const cql = 'INSERT INTO ks.t (k, v) VALUES (?, ?)';
 

@@ -5,9 +5,9 @@ import { errors, types } from 'cassandra-driver';
 import { lastValueFrom } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { BadInputError, type BoundStatement, CassandraError, ConfigError, DEAD_LETTER_HEADERS, KafkaError, RetriesExhaustedError, cassandraBind, cassandraRetrySink, defineSource, fromArray, map } from '../../src/index.js';
-import type { KafkaRecord } from '../../src/internal/kafka/records.js';
-import { ScriptedClient, sleep } from '../internal/cassandra/fake-client.js';
-import { fakeKafka, header, kafkaRecord } from '../internal/cassandra/fake-kafka.js';
+import type { KafkaRecord } from '../../src/connectors/kafka/records.js';
+import { ScriptedClient, sleep } from '../connectors/cassandra/fake-client.js';
+import { fakeKafka, header, kafkaRecord } from '../connectors/cassandra/fake-kafka.js';
 
 const codes = types.responseErrorCodes;
 const cql = 'INSERT INTO ks.t (k, v) VALUES (?, ?)';

@@ -3,10 +3,10 @@
 import { errors, types } from 'cassandra-driver';
 import { describe, expect, it } from 'vitest';
 import { CassandraError, ConfigError, DEAD_LETTER_HEADERS, cassandraBind, cassandraSink, defineSource, fromArray } from '../../src/index.js';
-import type { KafkaRecord } from '../../src/internal/kafka/records.js';
+import type { KafkaRecord } from '../../src/connectors/kafka/records.js';
 import { probeSource } from '../../src/testkit/index.js';
-import { ScriptedClient, sleep } from '../internal/cassandra/fake-client.js';
-import { fakeKafka, header, kafkaRecord } from '../internal/cassandra/fake-kafka.js';
+import { ScriptedClient, sleep } from '../connectors/cassandra/fake-client.js';
+import { fakeKafka, header, kafkaRecord } from '../connectors/cassandra/fake-kafka.js';
 
 const cql = 'INSERT INTO ks.t (k, v) VALUES (?, ?)';
 const bindKv = cassandraBind<{ k: string; v: number }>({ cql, bind: (e) => [e.k, e.v], key: (e) => e.k, idempotent: true });

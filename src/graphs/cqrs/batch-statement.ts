@@ -5,8 +5,8 @@
  * all or nothing, and idempotent (the same delivery writes the same rows), so it is
  * retried on timeouts too. Each distinct batch text is prepared once by the driver.
  */
-import type { CqlBatchEntry } from '../../internal/cassandra/client.js';
-import type { BoundStatement } from '../../internal/cassandra/statement.js';
+import type { CqlBatchEntry } from '../../connectors/cassandra/client.js';
+import type { BoundStatement } from '../../connectors/cassandra/statement.js';
 
 export function batchStatement<T>(entries: readonly CqlBatchEntry[], item: T, key: string | undefined): BoundStatement<T> {
   if (entries.length === 1) return { query: entries[0].query, params: entries[0].params, key, idempotent: true, item };

@@ -9,9 +9,9 @@
  * @example examples/own-domain.ts
  */
 import type avro from 'avsc';
-import type { CqlBatchEntry, CqlClient } from '../../internal/cassandra/client.js';
-import type { Delivery } from '../../internal/cassandra/event-log.js';
-import type { KafkaRecord } from '../../internal/kafka/records.js';
+import type { CqlBatchEntry, CqlClient } from '../../connectors/cassandra/client.js';
+import type { Delivery } from '../../connectors/cassandra/event-log.js';
+import type { KafkaRecord } from '../../connectors/kafka/records.js';
 
 /** One CQL statement with its bound values: an upsert the service or the job writes. */
 export type CqlStatement = CqlBatchEntry;

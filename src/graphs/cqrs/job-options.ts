@@ -1,7 +1,7 @@
 import { ConfigError } from '../../errors.js';
-import { DEFAULT_BUCKET_MS } from '../../internal/cassandra/event-log.js';
-import { cqlIdentifier } from '../../internal/cassandra/schema.js';
-import { positiveInteger } from '../../internal/options.js';
+import { DEFAULT_BUCKET_MS } from '../../connectors/cassandra/event-log.js';
+import { cqlIdentifier } from '../../connectors/cassandra/schema.js';
+import { positiveInteger } from '../../core/options.js';
 
 /** The most buckets one run may scan (a guard against a mistyped range). */
 export const MAX_BUCKETS = 1_000_000;

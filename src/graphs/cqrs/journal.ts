@@ -4,8 +4,8 @@
  * bucket). They go in the same logged batch as the branch's own writes.
  */
 import { types } from 'cassandra-driver';
-import type { CqlBatchEntry } from '../../internal/cassandra/client.js';
-import { bucketOf } from '../../internal/cassandra/event-log.js';
+import type { CqlBatchEntry } from '../../connectors/cassandra/client.js';
+import { bucketOf } from '../../connectors/cassandra/event-log.js';
 import type { CommandDelivery } from './domain.js';
 import { JOURNAL_BY_BUCKET_TABLE, JOURNAL_TABLE, type JournalKind } from './tables.js';
 

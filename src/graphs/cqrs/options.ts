@@ -3,12 +3,12 @@ import type { Kafka } from 'kafkajs';
 import type { SinkCallContext } from '../../stages/for-each.js';
 import type { KafkaSourceOptions } from '../../stages/kafka-source.js';
 import { ConfigError } from '../../errors.js';
-import type { CqlClient } from '../../internal/cassandra/client.js';
-import { DEFAULT_BUCKET_MS } from '../../internal/cassandra/event-log.js';
-import { type RetryOptions, type RetryPolicy, retryPolicy } from '../../internal/cassandra/retry.js';
-import { cqlIdentifier } from '../../internal/cassandra/schema.js';
-import { type OnRecordError, onRecordErrorOption } from '../../internal/cassandra/write.js';
-import { positiveInteger } from '../../internal/options.js';
+import type { CqlClient } from '../../connectors/cassandra/client.js';
+import { DEFAULT_BUCKET_MS } from '../../connectors/cassandra/event-log.js';
+import { type RetryOptions, type RetryPolicy, retryPolicy } from '../../connectors/cassandra/retry.js';
+import { cqlIdentifier } from '../../connectors/cassandra/schema.js';
+import { type OnRecordError, onRecordErrorOption } from '../../connectors/cassandra/write.js';
+import { positiveInteger } from '../../core/options.js';
 import type { CommandDelivery, CommandDomain } from './domain.js';
 import type { FaultHooks } from './faults.js';
 

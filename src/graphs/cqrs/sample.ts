@@ -3,7 +3,7 @@
  * samples export one as `demo`; a module of your own can too, and the demo then runs
  * your domain end to end (produce, crash, redeliver, compensate, check).
  */
-import type { CqlClient } from '../../internal/cassandra/client.js';
+import type { CqlClient } from '../../connectors/cassandra/client.js';
 import type { CommandDomain } from './domain.js';
 
 /** A record to produce: its key (commands of one aggregate share a key, so a partition) and its encoded value. */

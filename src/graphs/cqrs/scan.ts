@@ -1,5 +1,5 @@
 import type { types } from 'cassandra-driver';
-import type { CqlClient } from '../../internal/cassandra/client.js';
+import type { CqlClient } from '../../connectors/cassandra/client.js';
 
 /**
  * One partition read page by page (no ALLOW FILTERING: the query names the partition

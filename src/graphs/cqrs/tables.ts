@@ -14,8 +14,8 @@
  * timestamp (stable across redeliveries), clustered by command id: a sorted partition scan
  * lists the commands of one bucket without ALLOW FILTERING.
  */
-import type { CqlClient } from '../../internal/cassandra/client.js';
-import { cqlIdentifier, createEventLogTables, eventLogTablesCql } from '../../internal/cassandra/schema.js';
+import type { CqlClient } from '../../connectors/cassandra/client.js';
+import { cqlIdentifier, createEventLogTables, eventLogTablesCql } from '../../connectors/cassandra/schema.js';
 
 export const JOURNAL_TABLE = 'dendrites_journal';
 export const JOURNAL_BY_BUCKET_TABLE = 'dendrites_journal_by_bucket';

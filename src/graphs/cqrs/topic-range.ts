@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import { KafkaError, messageOf } from '../../errors.js';
-import { type KafkaRecord, toKafkaRecord } from '../../internal/kafka/records.js';
+import { type KafkaRecord, toKafkaRecord } from '../../connectors/kafka/records.js';
 
 /** Offsets [from, to) of one partition. */
 export interface PartitionRange {

@@ -3,8 +3,8 @@
  * logged batch. The graph binds them (parts.ts) and reconcile repairs with them, so a
  * repaired command is written exactly as the graph would have written it.
  */
-import type { CqlBatchEntry } from '../../internal/cassandra/client.js';
-import { eventLogInserts } from '../../internal/cassandra/event-log.js';
+import type { CqlBatchEntry } from '../../connectors/cassandra/client.js';
+import { eventLogInserts } from '../../connectors/cassandra/event-log.js';
 import { type CommandDelivery, type CommandDomain, type DomainContext, eventId } from './domain.js';
 import { journalWrites } from './journal.js';
 

@@ -2,7 +2,7 @@
  * Keyspace and table helpers for the event log, usable by tests, the demo and the
  * duplicate-compensation job. Every statement is `IF NOT EXISTS`, so calling a helper
  * again is harmless. schemas/event-log.cql holds the same tables for a person to read
- * (with the keyspace `dendrites`); test/internal/cassandra/schema.test.ts keeps them equal.
+ * (with the keyspace `dendrites`); test/connectors/cassandra/schema.test.ts keeps them equal.
  */
 import { ConfigError } from '../../errors.js';
 import type { CqlClient } from './client.js';

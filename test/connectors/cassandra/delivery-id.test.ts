@@ -1,6 +1,6 @@
 import { types } from 'cassandra-driver';
 import { describe, expect, it } from 'vitest';
-import { newDeliveryId } from '../../../src/internal/cassandra/event-log.js';
+import { newDeliveryId } from '../../../src/connectors/cassandra/event-log.js';
 
 describe('newDeliveryId', () => {
   it('is a version-1 UUID of now that the driver reads as a TimeUuid', () => {

@@ -3,7 +3,7 @@
 import kafkajs from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import { KafkaError } from '../../../src/errors.js';
-import { isTransient } from '../../../src/internal/kafka/client.js';
+import { isTransient } from '../../../src/connectors/kafka/client.js';
 
 const { KafkaJSConnectionError, KafkaJSGroupCoordinatorNotFound, KafkaJSNonRetriableError, KafkaJSNumberOfRetriesExceeded, KafkaJSProtocolError, KafkaJSRequestTimeoutError, KafkaJSSASLAuthenticationError } = kafkajs;
 

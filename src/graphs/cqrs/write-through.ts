@@ -6,12 +6,12 @@
 import type { Flow } from '../../core/dsl.js';
 import { BadInputError } from '../../errors.js';
 import { mapAsync } from '../../stages/map-async.js';
-import type { Decoded } from '../kafka/decoded.js';
-import type { CqlClient } from './client.js';
-import { coordinatesOf, recordOf } from './coordinates.js';
-import { type RetryPolicy, withRetries } from './retry.js';
-import type { BoundStatement } from './statement.js';
-import { type OnRecordError, execute, refused } from './write.js';
+import type { Decoded } from '../../connectors/kafka/decoded.js';
+import type { CqlClient } from '../../connectors/cassandra/client.js';
+import { coordinatesOf, recordOf } from '../../connectors/cassandra/coordinates.js';
+import { type RetryPolicy, withRetries } from '../../connectors/cassandra/retry.js';
+import type { BoundStatement } from '../../connectors/cassandra/statement.js';
+import { type OnRecordError, execute, refused } from '../../connectors/cassandra/write.js';
 
 /**
  * Emits `{ ok: true, value: item, record }` once an element's write succeeded. A failure

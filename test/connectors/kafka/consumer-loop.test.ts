@@ -5,7 +5,7 @@
 // settles promptly, and failures that may pass are ridden out without losing a record.
 import { describe, expect, it } from 'vitest';
 import { consumerRecordsDequeue, forEach, KafkaError, type KafkaRecord, kafkaSource, type KafkaSourceOptions, type MetricsSnapshot, type RunHandle } from '../../../src/index.js';
-import { deferred } from '../../../src/internal/wakeup.js';
+import { deferred } from '../../../src/core/wakeup.js';
 import { type FakeConsumer, FakeKafka, kafkajsError } from './fake-kafka.js';
 
 const connectionError = (): Error => kafkajsError('KafkaJSConnectionError', 'Connection error: connect ECONNREFUSED 127.0.0.1:9092', true);

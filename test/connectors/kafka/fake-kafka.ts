@@ -7,7 +7,7 @@
 // - disconnect() during a join does not stop it (kafkajs' runner is not running yet): when
 //   the join then succeeds the consumer fetches all the same. That is the leak to avoid.
 import type { Consumer, ConsumerConfig, Kafka, KafkaMessage } from 'kafkajs';
-import { deferred, type Deferred } from '../../../src/internal/wakeup.js';
+import { deferred, type Deferred } from '../../../src/core/wakeup.js';
 
 const EVENTS = {
   GROUP_JOIN: 'consumer.group_join',

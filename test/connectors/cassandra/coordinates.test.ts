@@ -1,6 +1,6 @@
 // Unit tests of where the Cassandra sinks find an element's Kafka coordinates and record.
 import { describe, expect, it } from 'vitest';
-import { coordinatesOf, describeCoordinates, recordOf } from '../../../src/internal/cassandra/coordinates.js';
+import { coordinatesOf, describeCoordinates, recordOf } from '../../../src/connectors/cassandra/coordinates.js';
 import { kafkaRecord } from './fake-kafka.js';
 
 describe('an element\'s Kafka coordinates and record (unit)', () => {

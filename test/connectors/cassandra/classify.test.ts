@@ -3,7 +3,7 @@
 import { errors, types } from 'cassandra-driver';
 import { describe, expect, it } from 'vitest';
 import { BadInputError, CassandraError } from '../../../src/errors.js';
-import { NotAppliedError, classify, describe as describeError, isRecordError } from '../../../src/internal/cassandra/classify.js';
+import { NotAppliedError, classify, describe as describeError, isRecordError } from '../../../src/connectors/cassandra/classify.js';
 
 const codes = types.responseErrorCodes;
 const response = (code: number): errors.ResponseError => new errors.ResponseError(code, `server said 0x${code.toString(16)}`);

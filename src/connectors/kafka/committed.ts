@@ -1,6 +1,6 @@
 /** Watching a consumer group catch up: how many records of a topic it has committed, and waiting for all. */
 import type { Admin, Kafka } from 'kafkajs';
-import { sleep } from '../time.js';
+import { sleep } from '../../core/time.js';
 
 export interface Lag {
   /** Records up to the high watermark, over all partitions (from the low watermark). */

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { OffsetTracker } from '../../../src/internal/kafka/offset-tracker.js';
+import { OffsetTracker } from '../../../src/connectors/kafka/offset-tracker.js';
 
 /** The model: per partition, (highest emitted offset o such that every emitted offset ≤ o is acked) + 1. */
 function modelCommittable(emitted: readonly number[], acked: ReadonlySet<number>): number | undefined {

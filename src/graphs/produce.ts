@@ -1,9 +1,9 @@
 /** Produces encoded records to a topic with dendrites itself: fromIterable → kafkaSink. */
 import type { Kafka } from 'kafkajs';
-import { fromIterable } from '../../stages/from-iterable.js';
-import { kafkaSink, type OutgoingMessage } from '../../stages/kafka-sink.js';
-import { map } from '../../stages/map.js';
-import type { ProducedRecord } from '../../graphs/cqrs/sample.js';
+import { fromIterable } from '../stages/from-iterable.js';
+import { kafkaSink, type OutgoingMessage } from '../stages/kafka-sink.js';
+import { map } from '../stages/map.js';
+import type { ProducedRecord } from './cqrs/sample.js';
 
 /** Sends `records` in order (key and value as given); resolves with how many the broker acknowledged. */
 export async function produceRecords(kafka: Kafka, topic: string, records: readonly ProducedRecord[]): Promise<number> {

@@ -7,7 +7,7 @@
 import { setMaxListeners } from 'node:events';
 import pRetry, { AbortError } from 'p-retry';
 import { CassandraError, ConfigError, DendritesError, RetriesExhaustedError, messageOf } from '../../errors.js';
-import { nonNegative, positiveInteger } from '../options.js';
+import { nonNegative, positiveInteger } from '../../core/options.js';
 import { classify, describe } from './classify.js';
 import { type RecordCoordinates, describeCoordinates } from './coordinates.js';
 

@@ -3,7 +3,7 @@
 import { errors, types } from 'cassandra-driver';
 import { describe, expect, it } from 'vitest';
 import { CassandraError, ConfigError, RetriesExhaustedError } from '../../../src/errors.js';
-import { DEFAULT_GIVE_UP_AFTER_MS, type RetryOptions, retryPolicy, withRetries } from '../../../src/internal/cassandra/retry.js';
+import { DEFAULT_GIVE_UP_AFTER_MS, type RetryOptions, retryPolicy, withRetries } from '../../../src/connectors/cassandra/retry.js';
 
 const context = { stage: 'test', statement: 'INSERT INTO ks.t (k) VALUES (?)', key: 'k1', idempotent: true, where: { topic: 'orders', partition: 2, offset: '17' } };
 const noHost = (): errors.NoHostAvailableError => new errors.NoHostAvailableError({ '127.0.0.1:9042': new Error('connect ECONNREFUSED') });

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, bucketOf, bucketsBetween, cqrsTablesCql, eventLogTablesCql, journalTablesCql } from '../../../src/index.js';
-import { countMarkers } from '../../../src/internal/cassandra/markers.js';
-import { createKeyspaceCql } from '../../../src/internal/cassandra/schema.js';
+import { countMarkers } from '../../../src/connectors/cassandra/markers.js';
+import { createKeyspaceCql } from '../../../src/connectors/cassandra/schema.js';
 
 const normalize = (cql: string): string => cql.replace(/--[^\n]*/g, '').replace(/\s+/g, ' ').trim();
 

@@ -2,7 +2,7 @@
 // (retry classification, per-key ordering, parallelism, acknowledgements). It is not a
 // model of Cassandra: everything about Cassandra itself is tested against the real node
 // in test/integration/cassandra-*.test.ts.
-import type { CqlBatchEntry, CqlClient, CqlQueryOptions, CqlResult } from '../../../src/internal/cassandra/client.js';
+import type { CqlBatchEntry, CqlClient, CqlQueryOptions, CqlResult } from '../../../src/connectors/cassandra/client.js';
 
 export interface Call {
   readonly query: string;
