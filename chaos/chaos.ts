@@ -22,7 +22,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { compensate, createCqrsTables, createKeyspace, dropKeyspace, reconcile } from 'dendrites';
 import { commandRecord, createMoneyTransferTables, domain, openAccount, transferMoney } from 'dendrites/samples/money-transfer';
 import { type GraphChild, startGraphChild } from '../src/cli/child.js';
-import { untilCommitted } from '../src/internal/graphs/committed.js';
+import { untilCommitted } from '../src/connectors/kafka/committed.js';
 import { connectionSettings, servicesUp } from '../services/services.js';
 import { CASSANDRA, type JvmService, KAFKA, runningPid, startJvm, stopJvm } from '../services/jvm.js';
 import { probeCassandra, probeKafka, waitHealthy } from '../services/health.js';
