@@ -19,8 +19,7 @@ import type cassandra from 'cassandra-driver';
 import type { Kafka } from 'kafkajs';
 import { servicesUp } from '../services/services.js';
 import { type Command, commandRecord, sampleCommands } from 'dendrites/samples/money-transfer';
-import { produceRecords } from '../src/graphs/produce.js';
-import { ensureTopics } from '../src/connectors/kafka/topics.js';
+import { kafkaAdmin } from 'dendrites/kafka';
 import { type ChildConfig, type ChildResult, type ContenderName, newCassandra, newKafka, option, positive } from './e2e/common.js';
 import { dropQuietly, type Expected, expectedOf, freshKeyspace, verify } from './e2e/setup.js';
 import { writeE2eSection } from './e2e/results.js';
@@ -106,11 +105,16 @@ async function runOnce(
 }
 
 async function produce(kafka: Kafka, topic: string, commands: readonly Command[]): Promise<void> {
-  await ensureTopics(kafka, [topic, `${topic}-dead-letter`], PARTITIONS);
+  const admin = kafkaAdmin({ kafka });
+  try {
+    await admin.createTopics([topic, `${topic}-dead-letter`], { partitions: PARTITIONS });
   const started = performance.now();
-  const sent = await produceRecords(kafka, topic, commands.map(commandRecord));
+  const sent = await admin.produce(topic, commands.map(commandRecord));
   if (sent !== commands.length) throw new Error(`produced ${sent} of ${commands.length} commands to ${topic}`);
   log(`produced ${sent} commands to ${topic} (${PARTITIONS} partitions) in ${Math.round(performance.now() - started)} ms`);
+  } finally {
+    await admin.close();
+  }
 }
 
 function versions(): Record<string, string> {

@@ -19,10 +19,11 @@ import { parseArgs } from 'node:util';
 import avro from 'avsc';
 import cassandra from 'cassandra-driver';
 import { Kafka, logLevel } from 'kafkajs';
-import { compensate, createCqrsTables, createKeyspace, dropKeyspace, reconcile } from 'dendrites';
+import { createKeyspace, dropKeyspace } from 'dendrites/cassandra';
+import { kafkaAdmin } from 'dendrites/kafka';
+import { compensate, createCqrsTables, reconcile } from 'dendrites/cqrs';
 import { commandRecord, createMoneyTransferTables, domain, openAccount, transferMoney } from 'dendrites/samples/money-transfer';
 import { type GraphChild, startGraphChild } from '../src/cli/child.js';
-import { untilCommitted } from '../src/connectors/kafka/committed.js';
 import { connectionSettings, servicesUp } from '../services/services.js';
 import { CASSANDRA, type JvmService, KAFKA, runningPid, startJvm, stopJvm } from '../services/jvm.js';
 import { probeCassandra, probeKafka, waitHealthy } from '../services/health.js';
@@ -108,10 +109,8 @@ async function main(): Promise<number> {
   await client.connect();
   const id = `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
   const names = { topic: `chaos_${id}`, keyspace: `chaos_${id}`, group: `chaos_${id}` };
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.createTopics({ waitForLeaders: true, topics: [names.topic, `${names.topic}-dead-letter`].map((topic) => ({ topic, numPartitions: 3 })) });
-  await admin.disconnect();
+  const admin = kafkaAdmin({ kafka });
+  await admin.createTopics([names.topic, `${names.topic}-dead-letter`], { partitions: 3 });
   await createKeyspace(client, names.keyspace);
   await createCqrsTables(client, names.keyspace);
   await createMoneyTransferTables(client, names.keyspace);
@@ -157,7 +156,7 @@ async function main(): Promise<number> {
     startGraph();
     const accounts = Array.from({ length: o.accounts }, (_, i) => `acct-${String(i).padStart(4, '0')}`);
     await send(accounts.map((a) => commandRecord(openAccount({ account_id: a, initial_balance: 1_000_000 }))));
-    await untilCommitted(kafka, names.group, names.topic, 120_000);
+    await admin.untilCommitted(names.group, names.topic, { timeoutMs: 120_000 });
     log(`${accounts.length} accounts opened`);
 
     const end = Date.now() + o.minutes * 60_000;
@@ -201,7 +200,7 @@ async function main(): Promise<number> {
     await producing;
     log(`produced ${produced} transfers; waiting for the group to commit everything`);
     await bothUp();
-    await untilCommitted(kafka, names.group, names.topic, 600_000);
+    await admin.untilCommitted(names.group, names.topic, { timeoutMs: 600_000 });
     await killGraph('SIGTERM');
 
     const since = 0;
@@ -232,9 +231,9 @@ async function main(): Promise<number> {
     await bothUp();
     if (!o.keep) {
       await dropKeyspace(client, names.keyspace).catch(() => undefined);
-      const a = kafka.admin();
-      await a.connect().then(() => a.deleteTopics({ topics: [names.topic, `${names.topic}-dead-letter`] })).catch(() => undefined).finally(() => a.disconnect());
+      await admin.deleteTopics([names.topic, `${names.topic}-dead-letter`]).catch(() => undefined);
     }
+    await admin.close();
     await client.shutdown();
   }
 }

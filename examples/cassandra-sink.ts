@@ -4,19 +4,8 @@
 //   npx tsx examples/cassandra-sink.ts
 // (CASSANDRA_CONTACT_POINTS and CASSANDRA_LOCAL_DC override 127.0.0.1:9042 / datacenter1.)
 import cassandra from 'cassandra-driver';
-import {
-  type EventLogEntry,
-  cassandraBind,
-  cassandraQuery,
-  cassandraRetrySink,
-  collect,
-  createEventLogTables,
-  createKeyspace,
-  dropKeyspace,
-  eventLogSink,
-  fromArray,
-  newDeliveryId,
-} from 'dendrites';
+import { collect, fromArray } from 'dendrites';
+import { type EventLogEntry, cassandraBind, cassandraQuery, cassandraRetrySink, createEventLogTables, createKeyspace, dropKeyspace, eventLogSink, newDeliveryId } from 'dendrites/cassandra';
 
 const client = new cassandra.Client({
   contactPoints: (process.env.CASSANDRA_CONTACT_POINTS ?? '127.0.0.1:9042').split(','),

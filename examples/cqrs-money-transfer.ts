@@ -1,10 +1,11 @@
 // The CQRS command graph of the money-transfer sample against local services, a command
 // produced twice, then the compensation job. Run: npm run services -- up && npx tsx examples/cqrs-money-transfer.ts
 // (KAFKA_BROKERS, CASSANDRA_CONTACT_POINTS and CASSANDRA_LOCAL_DC override the local defaults.)
-import { setTimeout as sleep } from 'node:timers/promises';
 import cassandra from 'cassandra-driver';
-import { type Admin, Kafka, logLevel } from 'kafkajs';
-import { compensate, createCqrsTables, createKeyspace, dropKeyspace, parallelCommandGraph } from 'dendrites';
+import { Kafka, logLevel } from 'kafkajs';
+import { createKeyspace, dropKeyspace } from 'dendrites/cassandra';
+import { kafkaAdmin } from 'dendrites/kafka';
+import { compensate, createCqrsTables, parallelCommandGraph } from 'dendrites/cqrs';
 import { balancesOf, commandRecord, createMoneyTransferTables, domain, onceOnlyBalances, parseMoneyCommand, sampleCommands } from 'dendrites/samples/money-transfer';
 
 const list = (value: string | undefined, fallback: string): string[] => (value ?? fallback).split(',');
@@ -15,21 +16,10 @@ const topic = `example_commands_${id}`;
 const keyspace = `example_${id}`;
 const groupId = `example_${id}`;
 
-/** Resolves once `groupId` has committed every record of `topic` (polls the admin API). */
-async function untilCommitted(admin: Admin): Promise<void> {
-  for (const deadline = Date.now() + 60_000; Date.now() < deadline; await sleep(200)) {
-    const ends = await admin.fetchTopicOffsets(topic);
-    const [group] = await admin.fetchOffsets({ groupId, topics: [topic] });
-    const committed = new Map(group.partitions.map((p) => [p.partition, Number(p.offset)]));
-    if (ends.every((p) => Number(p.high) === 0 || (committed.get(p.partition) ?? -1) >= Number(p.high))) return;
-  }
-  throw new Error(`group ${groupId} did not commit every record of ${topic} within 60 s`);
-}
-
-const admin = kafka.admin();
-const producer = kafka.producer();
-await Promise.all([client.connect(), admin.connect(), producer.connect()]);
-await admin.createTopics({ waitForLeaders: true, topics: [topic, `${topic}-dead-letter`].map((t) => ({ topic: t, numPartitions: 3 })) });
+// Topics, producing and waiting for the group's commits go through the admin of `dendrites/kafka`.
+const admin = kafkaAdmin({ kafka });
+await client.connect();
+await admin.createTopics([topic, `${topic}-dead-letter`], { partitions: 3 });
 // The keyspace holds the library's tables (journal, event log) and the sample's (ledger, accounts).
 await createKeyspace(client, keyspace);
 await createCqrsTables(client, keyspace);
@@ -42,11 +32,11 @@ const handle = graph.run();
 handle.done.catch(() => undefined); // a failure shows in stop() below
 
 const { opens, transfers } = sampleCommands({ accounts: 10, transfers: 500 });
-await producer.send({ topic, messages: opens.map(commandRecord) }); // accounts first: a transfer naming an unknown account is dead-lettered
-await untilCommitted(admin);
+await admin.produce(topic, opens.map(commandRecord)); // accounts first: a transfer naming an unknown account is dead-lettered
+await admin.untilCommitted(groupId, topic, { failed: handle.done });
 // The first transfer is sent twice (a producer retry, say): the graph applies it twice.
-await producer.send({ topic, messages: [...transfers, transfers[0]].map(commandRecord) });
-await untilCommitted(admin);
+await admin.produce(topic, [...transfers, transfers[0]].map(commandRecord));
+await admin.untilCommitted(groupId, topic, { failed: handle.done });
 console.log('graph result:', await handle.stop());
 
 const commands = [...opens, ...transfers].map((c) => parseMoneyCommand(c));
@@ -61,5 +51,5 @@ console.log(`compensation: ${summary.commands} commands, ${summary.duplicateEffe
 console.log(`balances right after the job: ${await right()}`);
 
 await dropKeyspace(client, keyspace);
-await admin.deleteTopics({ topics: [topic, `${topic}-dead-letter`] }).catch(() => undefined);
-await Promise.all([producer.disconnect(), admin.disconnect(), client.shutdown()]);
+await admin.deleteTopics([topic, `${topic}-dead-letter`]);
+await Promise.all([admin.close(), client.shutdown()]);

@@ -2,8 +2,9 @@
 // produces 1,000 Avro commands (and one poison message), then consumes them in a group:
 // kafkaSource → dequeue → avroDeserializer → deadLetter → broadcast → two sinks.
 // Run: npx tsx examples/kafka-pipeline.ts [brokers]
-import { Kafka, logLevel } from 'kafkajs';
-import { avroDeserializer, broadcast, consumerRecordsDequeue, deadLetter, forEach, fromArray, graph, kafkaSink, kafkaSource, type Valid } from 'dendrites';
+import { broadcast, forEach, fromArray, graph } from 'dendrites';
+import { consumerRecordsDequeue, deadLetter, kafkaAdmin, kafkaSink, kafkaSource, type Valid } from 'dendrites/kafka';
+import { avroDeserializer } from 'dendrites/avro';
 import { type Command, commandType, encodeCommand, openAccount, transferMoney, validateCommand } from 'dendrites/samples/money-transfer';
 
 const brokers = (process.argv[2] ?? '127.0.0.1:9092').split(',');
@@ -11,9 +12,9 @@ const suffix = Date.now().toString(36);
 const topic = `example-commands-${suffix}`;
 const dlq = `example-dead-letters-${suffix}`;
 
-const admin = new Kafka({ clientId: 'example', brokers, logLevel: logLevel.ERROR }).admin();
-await admin.connect();
-await admin.createTopics({ topics: [{ topic, numPartitions: 3 }, { topic: dlq, numPartitions: 1 }], waitForLeaders: true });
+const admin = kafkaAdmin({ brokers, logLevel: 'error' });
+await admin.createTopics([topic], { partitions: 3 });
+await admin.createTopics([dlq]);
 
 // Produce: commands through kafkaSink (idempotent, acks = all), plus one message that is not a command.
 const commands: Command[] = Array.from({ length: 1000 }, (_, i) =>
@@ -46,7 +47,7 @@ handle.metrics$.subscribe((m) => {
 });
 while (applied < commands.length || logged < commands.length) await new Promise((r) => setTimeout(r, 100));
 await handle.stop(); // drains, commits what was processed, leaves the group
-const [offsets] = await admin.fetchOffsets({ groupId: `example-${suffix}`, topics: [topic] });
-console.log(`committed: ${offsets.partitions.map((p) => `p${p.partition}=${p.offset}`).join(' ')}`);
-await admin.deleteTopics({ topics: [topic, dlq] });
-await admin.disconnect();
+const lag = await admin.lag(`example-${suffix}`, topic);
+console.log(`committed: ${lag.partitions.map((p) => `p${p.partition}=${p.committed}`).join(' ')} (lag ${lag.lag})`);
+await admin.deleteTopics([topic, dlq]);
+await admin.close();

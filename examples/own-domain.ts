@@ -4,7 +4,10 @@
 // Run: npm run services -- up && npx tsx examples/own-domain.ts
 import cassandra from 'cassandra-driver';
 import { Kafka, logLevel } from 'kafkajs';
-import { BadInputError, compensate, createCqrsTables, createKeyspace, defineDomain, dropKeyspace, parallelCommandGraph } from 'dendrites';
+import { BadInputError } from 'dendrites';
+import { createKeyspace, dropKeyspace } from 'dendrites/cassandra';
+import { kafkaAdmin } from 'dendrites/kafka';
+import { compensate, createCqrsTables, defineDomain, parallelCommandGraph } from 'dendrites/cqrs';
 
 /** A command of the loyalty domain, as the producer writes it (JSON). */
 type LoyaltyCommand =
@@ -41,9 +44,9 @@ const client = new cassandra.Client({ contactPoints: (process.env.CASSANDRA_CONT
 const id = Date.now().toString(36);
 const [topic, keyspace, groupId] = [`loyalty_${id}`, `loyalty_${id}`, `loyalty_${id}`];
 
-const admin = kafka.admin();
-await Promise.all([client.connect(), admin.connect()]);
-await admin.createTopics({ waitForLeaders: true, topics: [topic, `${topic}-dead-letter`].map((t) => ({ topic: t, numPartitions: 2 })) });
+const admin = kafkaAdmin({ kafka });
+await client.connect();
+await admin.createTopics([topic, `${topic}-dead-letter`], { partitions: 2 });
 await createKeyspace(client, keyspace);
 await createCqrsTables(client, keyspace); // the library's event log and journal
 await client.execute(`CREATE TABLE ${keyspace}.points (member text, entry_id text, points int, PRIMARY KEY ((member), entry_id))`);
@@ -56,18 +59,11 @@ const commands = [
   { id: 'c3', action: 'set-email', member: 'ann', email: 'ann@example.com' },
   { id: 'c4', action: 'award-points', member: 'ann', points: -5 }, // bad input: goes to the dead letter
 ];
-const producer = kafka.producer();
-await producer.connect();
-await producer.send({ topic, messages: commands.map((c) => ({ key: c.member, value: JSON.stringify(c) })) });
-await producer.send({ topic, messages: [{ key: 'bob', value: JSON.stringify(commands[1]), timestamp: String(Date.now() + 3_600_000) }] });
-await producer.disconnect();
+await admin.produce(topic, commands.map((c) => ({ key: c.member, value: JSON.stringify(c) })));
+await admin.produce(topic, [{ key: 'bob', value: JSON.stringify(commands[1]), timestamp: Date.now() + 3_600_000 }]);
 
 const run = parallelCommandGraph({ kafka, topic, groupId, client, keyspace, domain: loyalty }).run();
-for (let committed = 0; committed < 5; ) {
-  await new Promise((resolve) => setTimeout(resolve, 200));
-  const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
-  committed = offsets.partitions.reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
-}
+await admin.untilCommitted(groupId, topic, { failed: run.done });
 await run.stop();
 
 const points = async (member: string): Promise<number> =>
@@ -79,6 +75,6 @@ console.log(`bob had ${before} points after the duplicate, ${after.bob} after th
 console.log(JSON.stringify({ compensated: summary.compensated, duplicateDeliveries: summary.duplicateDeliveries, correct: after.ann === 10 && after.bob === 7 }));
 
 await dropKeyspace(client, keyspace);
-await admin.deleteTopics({ topics: [topic, `${topic}-dead-letter`] });
-await Promise.all([client.shutdown(), admin.disconnect()]);
+await admin.deleteTopics([topic, `${topic}-dead-letter`]);
+await Promise.all([client.shutdown(), admin.close()]);
 process.exit(after.ann === 10 && after.bob === 7 ? 0 : 1);

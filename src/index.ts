@@ -1,4 +1,10 @@
-// The public API of dendrites. Everything not exported here is internal.
+/**
+ * `dendrites`: the engine (sources, flows, sinks, junctions, `run`), the graph builder, the
+ * errors, and the general stages. Connectors and the CQRS layer are subpaths:
+ * `dendrites/kafka`, `dendrites/cassandra`, `dendrites/avro`, `dendrites/cqrs`; writing your own
+ * stage: `dendrites/stage`; testing: `dendrites/testkit`. Importing this module connects to
+ * nothing and loads neither kafkajs nor cassandra-driver.
+ */
 export type { Ack, Chunk } from './core/chunk.js';
 export type { Pull, StageContext } from './core/stage.js';
 export type { MetricsSnapshot, StageMetricsSnapshot } from './core/metrics.js';
@@ -25,28 +31,3 @@ export { groupedWithin } from './stages/grouped-within.js';
 export { throttle, type ThrottleOptions } from './stages/throttle.js';
 export { fromObservable, type FromObservableOptions } from './stages/from-observable.js';
 export { toObservable, type ToObservableOptions } from './stages/to-observable.js';
-export { cassandraBind, type CassandraBindOptions, type BindContext, type BoundStatement } from './stages/cassandra-bind.js';
-export { cassandraSink, type CassandraSinkOptions, type CassandraWriteSummary, type CqlClient } from './stages/cassandra-sink.js';
-export { cassandraRetrySink, type CassandraRetrySinkOptions, type RetryOptions } from './stages/cassandra-retry-sink.js';
-export { eventLogSink, type EventLogSinkOptions, type EventLogEntry, type LoggedEvent, type Delivery } from './stages/event-log-sink.js';
-export { cqlIdentifier, createKeyspace, dropKeyspace, createEventLogTables, eventLogTablesCql, EVENT_LOG_TABLE, EVENT_LOG_BY_AGGREGATE_TABLE, type CreateKeyspaceOptions, type Replication } from './connectors/cassandra/schema.js';
-export { bucketOf, bucketsBetween, newDeliveryId, DEFAULT_BUCKET_MS } from './connectors/cassandra/event-log.js';
-export { cassandraQuery, type CassandraQueryOptions } from './stages/cassandra-query.js';
-export { kafkaSource, type KafkaSourceOptions, type ConsumerRecords, type KafkaRecord, type KafkaHeaders } from './stages/kafka-source.js';
-export { consumerRecordsDequeue } from './stages/consumer-records-dequeue.js';
-export { avroDeserializer, type AvroDeserializerOptions, type Decoded, type Valid, type Invalid } from './stages/avro-deserializer.js';
-export { avroSerializer, type AvroSerializerOptions } from './stages/avro-serializer.js';
-export { deadLetter, type DeadLetterOptions, DEAD_LETTER_HEADERS } from './stages/dead-letter.js';
-export { kafkaSink, type KafkaSinkOptions, type KafkaSinkResult, type OutgoingMessage } from './stages/kafka-sink.js';
-export type { KafkaClientOptions } from './connectors/kafka/client.js';
-export type { CqlQueryOptions, CqlResult, CqlBatchEntry } from './connectors/cassandra/client.js';
-export type { OnRecordError } from './connectors/cassandra/write.js';
-export { DEFAULT_GIVE_UP_AFTER_MS } from './connectors/cassandra/retry.js';
-
-// CQRS: your domain, the command graphs, the library's tables and the compensation job.
-export { defineDomain, eventId, type CommandDomain, type CommandDecoding, type CommandDelivery, type CqlStatement, type DomainContext, type DomainEvent } from './graphs/cqrs/domain.js';
-export { createCqrsTables, cqrsTablesCql, journalTablesCql, JOURNAL_TABLE, JOURNAL_BY_BUCKET_TABLE, type JournalKind } from './graphs/cqrs/tables.js';
-export type { DemoSample, DemoScenario, ProducedRecord, StateCheck } from './graphs/cqrs/sample.js';
-export { parallelCommandGraph, seriesCommandGraph, type CommandGraphOptions, type CommandGraphResult, type SeriesGraphResult, type BranchFunction, type Branch, type FaultHooks, DEFAULT_GRAPH_PARALLELISM, GRAPH_FETCH_DEFAULTS } from './graphs/command-graph.js';
-export { compensate, type CompensateOptions, type CompensationSummary, type CompensationProgress, type CommandReport } from './graphs/compensation-job.js';
-export { reconcile, type ReconcileOptions, type ReconcileReport, type ReconcileSummary } from './graphs/reconcile.js';

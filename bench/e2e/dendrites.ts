@@ -5,7 +5,8 @@
 // the Cassandra client counts acknowledged writes and samples latencies.
 import type cassandra from 'cassandra-driver';
 import type { Consumer, ConsumerRunConfig, Kafka } from 'kafkajs';
-import { type CqlBatchEntry, type CqlClient, type CqlQueryOptions, DEFAULT_GRAPH_PARALLELISM, GRAPH_FETCH_DEFAULTS, parallelCommandGraph } from 'dendrites';
+import { type CqlBatchEntry, type CqlClient, type CqlQueryOptions } from 'dendrites/cassandra';
+import { DEFAULT_GRAPH_PARALLELISM, GRAPH_FETCH_DEFAULTS, parallelCommandGraph } from 'dendrites/cqrs';
 import { domain } from 'dendrites/samples/money-transfer';
 import { Arrivals } from './arrivals.js';
 import { type ChildConfig, type ChildResult, LatencyProbe, newCassandra, newKafka, peakRssMb, sampled } from './common.js';

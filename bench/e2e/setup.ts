@@ -2,10 +2,11 @@
 // opened), and the check that a run wrote every command exactly once.
 import type cassandra from 'cassandra-driver';
 import type { Kafka } from 'kafkajs';
-import { bucketsBetween, createCqrsTables, createKeyspace, dropKeyspace, newDeliveryId } from 'dendrites';
+import { bucketsBetween, createKeyspace, dropKeyspace, newDeliveryId } from 'dendrites/cassandra';
+import { createCqrsTables } from 'dendrites/cqrs';
 import { createMoneyTransferTables, domain, openAccount, parseMoneyCommand } from 'dendrites/samples/money-transfer';
 import { journalWrites } from '../../src/graphs/cqrs/journal.js';
-import { groupLag, type Lag } from '../../src/connectors/kafka/committed.js';
+import { kafkaAdmin, type TopicLag } from 'dendrites/kafka';
 
 export const INITIAL_BALANCE = 1_000_000;
 
@@ -121,12 +122,11 @@ export async function verify(client: cassandra.Client, keyspace: string, e: Expe
 }
 
 /** Records in `topic`, and how many of them `groupId` has committed past. */
-async function committedLag(kafka: Kafka, groupId: string, topic: string): Promise<Lag> {
-  const admin = kafka.admin();
-  await admin.connect();
+async function committedLag(kafka: Kafka, groupId: string, topic: string): Promise<TopicLag> {
+  const admin = kafkaAdmin({ kafka });
   try {
-    return await groupLag(admin, groupId, topic);
+    return await admin.lag(groupId, topic);
   } finally {
-    await admin.disconnect();
+    await admin.close();
   }
 }

@@ -1,4 +1,4 @@
-import { broadcast, filter, fold, forEach, fromArray, graph, map } from '../../src/index.js';
+import { broadcast, filter, fold, forEach, fromArray, graph, map } from 'dendrites';
 import { AsyncSink, type Contender, keep, type Priced, price } from './workload.js';
 
 /** dendrites: the graph builder, with the stages a user would pick. */

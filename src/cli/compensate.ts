@@ -1,5 +1,5 @@
 /** `dendrites compensate --domain D --keyspace K --since T1 --until T2 [--dry-run] [--bucket-ms N]` */
-import { compensate, type CompensationSummary } from 'dendrites';
+import { compensate, type CompensationSummary } from 'dendrites/cqrs';
 import { int, parse, required, time } from './args.js';
 import { cliCassandra } from './connect.js';
 import { DOMAIN_HELP, domainSpec, loadDomain } from './domains.js';

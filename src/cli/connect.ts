@@ -1,6 +1,7 @@
 /** Clients for the CLI from the connection settings (KAFKA_BROKERS, CASSANDRA_CONTACT_POINTS, CASSANDRA_LOCAL_DC). */
 import cassandra from 'cassandra-driver';
 import { Kafka, logLevel } from 'kafkajs';
+import { type KafkaAdmin, kafkaAdmin } from 'dendrites/kafka';
 import { connectionSettings } from '../../services/services.js';
 
 export function cliKafka(clientId: string): Kafka {
@@ -15,4 +16,9 @@ export function cliCassandra(): cassandra.Client {
     localDataCenter: s.cassandraLocalDc,
     policies: { reconnection: new cassandra.policies.reconnection.ConstantReconnectionPolicy(1000) },
   });
+}
+
+/** An admin on the configured brokers; kafkajs logs nothing (the CLI prints one line per failure). */
+export function cliAdmin(clientId: string): KafkaAdmin {
+  return kafkaAdmin({ brokers: connectionSettings().kafkaBrokers, clientId, logLevel: 'nothing' });
 }

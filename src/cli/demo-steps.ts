@@ -1,14 +1,11 @@
 /** The demo's step that needs care: a real crash with records in flight, and recovery. */
-import type { Kafka } from 'kafkajs';
-import type { DemoScenario } from 'dendrites';
-import { groupLag, untilCommitted } from '../connectors/kafka/committed.js';
-import { produceRecords } from '../graphs/produce.js';
-import { topicSize } from '../connectors/kafka/topics.js';
-import { sleep } from '../core/time.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { DemoScenario } from 'dendrites/cqrs';
+import type { KafkaAdmin } from 'dendrites/kafka';
 import { type GraphChild, startGraphChild } from './child.js';
 
 export interface CrashRun {
-  readonly kafka: Kafka;
+  readonly admin: KafkaAdmin;
   readonly names: { readonly topic: string; readonly keyspace: string; readonly group: string };
   readonly wiring: string;
   /** What `--domain` said: the child runs the same domain. */
@@ -17,7 +14,6 @@ export interface CrashRun {
   readonly log: (line: string) => void;
 }
 
-const never = new AbortController().signal;
 /** The crash comes once the service has seen this share of the commands... */
 const KILL_AT = 0.4;
 /**
@@ -51,25 +47,23 @@ async function exitOrTimeout(c: GraphChild, ms: number): Promise<number | string
  * committed, then stops it with SIGTERM. Resolves with what it saw.
  */
 export async function crashAndRecover(r: CrashRun): Promise<{ readonly deadLettered: number; readonly killedAt: number; readonly committedAtKill: number }> {
-  const { kafka, names, scenario, log } = r;
+  const { admin, names, scenario, log } = r;
   const opens = scenario.setup.length;
   const first = child(r);
   const died = first.exited.then((code) => Promise.reject(new Error(`the graph process ended early (${code})`)));
   died.catch(() => undefined);
-  await produceRecords(kafka, names.topic, scenario.setup);
-  await untilCommitted(kafka, names.group, names.topic, 120_000, died, opens);
+  await admin.produce(names.topic, scenario.setup);
+  await admin.untilCommitted(names.group, names.topic, { timeoutMs: 120_000, failed: died, atLeast: opens });
   log(`${opens} setup commands applied`);
-  const produced = produceRecords(kafka, names.topic, [...scenario.commands, ...scenario.bad]);
-  const admin = kafka.admin();
-  await admin.connect();
+  const produced = admin.produce(names.topic, [...scenario.commands, ...scenario.bad]);
   let killedAt = 0;
   let committedAtKill = 0;
-  try {
+  {
     const target = opens + Math.ceil(KILL_AT * scenario.commands.length);
     const total = opens + scenario.commands.length + scenario.bad.length;
     for (;;) {
       const seen = first.progress.service;
-      const lag = await groupLag(admin, names.group, names.topic);
+      const lag = await admin.lag(names.group, names.topic);
       if (seen >= target && lag.committed > opens && seen - lag.committed >= 10) {
         first.process.kill('SIGKILL');
         killedAt = seen - opens;
@@ -78,10 +72,8 @@ export async function crashAndRecover(r: CrashRun): Promise<{ readonly deadLette
       }
       if (first.process.exitCode !== null) throw new Error(`the graph process ended before the crash (${first.process.exitCode})`);
       if (lag.committed >= total) throw new Error('the graph committed every record before a crash could land between two commits; run the demo with more --commands');
-      await sleep(20, never);
+      await sleep(20);
     }
-  } finally {
-    await admin.disconnect();
   }
   log(`SIGKILL: the service had written ${killedAt} commands, ${committedAtKill} were committed`);
   await first.exited;
@@ -89,9 +81,9 @@ export async function crashAndRecover(r: CrashRun): Promise<{ readonly deadLette
   const second = child(r);
   const died2 = second.exited.then((code) => Promise.reject(new Error(`the restarted graph process ended early (${code})`)));
   died2.catch(() => undefined);
-  await untilCommitted(kafka, names.group, names.topic, 600_000, died2);
+  await admin.untilCommitted(names.group, names.topic, { timeoutMs: 600_000, failed: died2 });
   second.process.kill('SIGTERM');
   const code = await exitOrTimeout(second, 60_000);
   log(`restarted: every record committed; the service wrote ${second.progress.service} deliveries after the restart; stopped (exit ${code})`);
-  return { deadLettered: await topicSize(kafka, `${names.topic}-dead-letter`), killedAt, committedAtKill };
+  return { deadLettered: await admin.topicSize(`${names.topic}-dead-letter`), killedAt, committedAtKill };
 }

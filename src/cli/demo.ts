@@ -12,10 +12,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import type { Kafka } from 'kafkajs';
-import { compensate, createCqrsTables, createKeyspace, type CqlClient, dropKeyspace } from 'dendrites';
+import { createKeyspace, type CqlClient, dropKeyspace } from 'dendrites/cassandra';
+import { type KafkaAdmin, kafkaAdmin } from 'dendrites/kafka';
+import { compensate, createCqrsTables } from 'dendrites/cqrs';
 import { servicesUp } from '../../services/services.js';
-import { ensureTopics } from '../connectors/kafka/topics.js';
 import { int, oneOf, parse } from './args.js';
 import { cliCassandra, cliKafka } from './connect.js';
 import { commandGraph, WIRINGS } from './run.js';
@@ -29,11 +29,9 @@ export const DEMO_USAGE = `usage: dendrites demo [--domain D] [--commands N] [--
   exit 0 iff the state equals that of each unique command applied once.
   ${DOMAIN_HELP}`;
 
-async function cleanUp(kafka: Kafka, client: CqlClient, names: { readonly topic: string; readonly keyspace: string }): Promise<void> {
+async function cleanUp(admin: KafkaAdmin, client: CqlClient, names: { readonly topic: string; readonly keyspace: string }): Promise<void> {
   await dropKeyspace(client, names.keyspace);
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.deleteTopics({ topics: [names.topic, `${names.topic}-dead-letter`] }).finally(() => admin.disconnect());
+  await admin.deleteTopics([names.topic, `${names.topic}-dead-letter`]);
 }
 
 export async function demoCommand(argv: readonly string[]): Promise<number> {
@@ -53,11 +51,12 @@ export async function demoCommand(argv: readonly string[]): Promise<number> {
   const id = `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
   const names = { topic: `demo_commands_${id}`, keyspace: `demo_${id}`, group: `demo_graph_${id}` };
   const kafka = cliKafka('dendrites-demo');
+  const admin = kafkaAdmin({ kafka });
   const client = cliCassandra();
   await client.connect();
   try {
     const started = Date.now();
-    await ensureTopics(kafka, [names.topic, `${names.topic}-dead-letter`], partitions);
+    await admin.createTopics([names.topic, `${names.topic}-dead-letter`], { partitions });
     await createKeyspace(client, names.keyspace);
     await createCqrsTables(client, names.keyspace);
     await sample.createTables(client, names.keyspace);
@@ -70,7 +69,7 @@ export async function demoCommand(argv: readonly string[]): Promise<number> {
     log(`the graph's Mermaid diagram: ${diagram}`);
 
     const scenario = sample.scenario({ commands, seed });
-    const run = await crashAndRecover({ kafka, names, wiring, domain: spec, scenario, log });
+    const run = await crashAndRecover({ admin, names, wiring, domain: spec, scenario, log });
     const before = await scenario.check(client, names.keyspace);
 
     const since = started - 1000;
@@ -103,11 +102,12 @@ export async function demoCommand(argv: readonly string[]): Promise<number> {
       wiring,
       elapsedMs: Date.now() - started,
     };
-    if (v.keep !== true) await cleanUp(kafka, client, names);
+    if (v.keep !== true) await cleanUp(admin, client, names);
     else log(`kept: keyspace ${names.keyspace}, topic ${names.topic}`);
     console.log(JSON.stringify(result));
     return result.stateCorrect ? 0 : 1;
   } finally {
     await client.shutdown();
+    await admin.close();
   }
 }

@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { CommandDomain, DemoSample } from 'dendrites';
+import type { CommandDomain, DemoSample } from 'dendrites/cqrs';
 import { UsageError } from './args.js';
 
 export interface LoadedDomain {

@@ -1,8 +1,6 @@
 /** `dendrites produce --domain D --topic T [--commands N] [--seed S] [--partitions P] [--no-setup]` */
-import { produceRecords } from '../graphs/produce.js';
-import { ensureTopics } from '../connectors/kafka/topics.js';
 import { int, parse, required } from './args.js';
-import { cliKafka } from './connect.js';
+import { cliAdmin } from './connect.js';
 import { DOMAIN_HELP, demoOf, domainSpec, loadDomain } from './domains.js';
 
 export const PRODUCE_USAGE = `usage: dendrites produce --domain D --topic T [--commands N] [--seed S] [--partitions P] [--no-setup]
@@ -19,10 +17,14 @@ export async function produceCommand(argv: readonly string[]): Promise<number> {
   const seed = int(v, 'seed', 42, 0);
   const partitions = int(v, 'partitions', 3, 1, 64);
   const scenario = demoOf(await loadDomain(spec), 'produce').scenario({ commands, seed });
-  const kafka = cliKafka('dendrites-produce');
-  await ensureTopics(kafka, [topic, `${topic}-dead-letter`], partitions);
-  const setup = v['no-setup'] === true ? 0 : await produceRecords(kafka, topic, scenario.setup);
-  const main = await produceRecords(kafka, topic, scenario.commands);
-  console.log(`produced ${setup} setup and ${main} other ${spec} commands to ${topic}`);
+  const admin = cliAdmin('dendrites-produce');
+  try {
+    await admin.createTopics([topic, `${topic}-dead-letter`], { partitions });
+    const setup = v['no-setup'] === true ? 0 : await admin.produce(topic, scenario.setup);
+    const main = await admin.produce(topic, scenario.commands);
+    console.log(`produced ${setup} setup and ${main} other ${spec} commands to ${topic}`);
+  } finally {
+    await admin.close();
+  }
   return 0;
 }

@@ -1,5 +1,5 @@
 /** `dendrites reconcile --domain D --topic T --group G --keyspace K --since T1 --until T2 [--repair]` */
-import { reconcile, type ReconcileSummary } from 'dendrites';
+import { reconcile, type ReconcileSummary } from 'dendrites/cqrs';
 import { int, parse, required, time } from './args.js';
 import { cliCassandra, cliKafka } from './connect.js';
 import { DOMAIN_HELP, domainSpec, loadDomain } from './domains.js';

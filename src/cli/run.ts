@@ -5,7 +5,9 @@
  * `{ service, log }`: how many deliveries each branch has written.
  */
 import type { Kafka } from 'kafkajs';
-import { type CommandDomain, type CommandGraphOptions, type CqlClient, DEFAULT_GRAPH_PARALLELISM, type MetricsSnapshot, parallelCommandGraph, type RunnableGraph, seriesCommandGraph } from 'dendrites';
+import { type MetricsSnapshot, type RunnableGraph } from 'dendrites';
+import { type CqlClient } from 'dendrites/cassandra';
+import { type CommandDomain, type CommandGraphOptions, DEFAULT_GRAPH_PARALLELISM, parallelCommandGraph, seriesCommandGraph } from 'dendrites/cqrs';
 import { int, oneOf, parse, required } from './args.js';
 import { cliCassandra, cliKafka } from './connect.js';
 import { DOMAIN_HELP, loadDomain } from './domains.js';

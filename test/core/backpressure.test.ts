@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { broadcast, buffer, forEach, graph, mapAsync } from '../../src/index.js';
+import { broadcast, buffer, forEach, graph, mapAsync } from 'dendrites';
 import { countingSource, sleep, tick } from './fixtures.js';
 
 // A fast source into a slow sink: the source is never more than the declared bounds ahead

@@ -1,6 +1,6 @@
 // Instruments shared by the engine's tests: sources that count what they produce, stages
 // that count their teardowns, and small timing helpers.
-import { type Ack, defineFlow, defineSource, type Flow, type Source } from '../../src/index.js';
+import { type Ack, defineFlow, defineSource, type Flow, type Source } from 'dendrites';
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 export const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));

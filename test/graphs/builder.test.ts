@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { broadcast, collect, fromArray, graph, GraphError, ignore, map, merge, zip } from '../../src/index.js';
+import { broadcast, collect, fromArray, graph, GraphError, ignore, map, merge, zip } from 'dendrites';
 
 describe('graph builder: bad use fails early', () => {
   it('an unwired port, named', () => {

@@ -3,7 +3,9 @@
 // job against real Cassandra is in test/integration (cqrs-compensation, the crash points).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compensate, ConfigError, defineDomain, type CqlBatchEntry, type CqlClient, type CqlQueryOptions, type CqlResult } from 'dendrites';
+import { ConfigError } from 'dendrites';
+import { type CqlBatchEntry, type CqlClient, type CqlQueryOptions, type CqlResult } from 'dendrites/cassandra';
+import { compensate, defineDomain } from 'dendrites/cqrs';
 import { countsOf, decide, handledIn } from '../../src/graphs/cqrs/plan.js';
 
 const HOUR = 3_600_000;

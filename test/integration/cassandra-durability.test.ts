@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CASSANDRA, runningPid, startJvm, stopJvm } from '../../services/jvm.js';
 import { isHealthy, probeCassandra, waitHealthy } from '../../services/health.js';
 import { portOpen } from '../../services/proc.js';
-import { cassandraBind, cassandraQuery, cassandraSink, createKeyspace, defineSource, dropKeyspace, fold } from '../../src/index.js';
+import { defineSource, fold } from 'dendrites';
+import { cassandraBind, cassandraQuery, cassandraSink, createKeyspace, dropKeyspace } from 'dendrites/cassandra';
 import { cassandraContactPoints, cassandraLocalDc, randomName } from './env.js';
 
 const ks = randomName('cs_durable');

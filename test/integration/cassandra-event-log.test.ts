@@ -2,18 +2,8 @@
 // in one bucket, found by a partition scan; an aggregate's history comes back in event-time order.
 import type cassandra from 'cassandra-driver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type EventLogEntry,
-  bucketOf,
-  cassandraQuery,
-  collect,
-  createEventLogTables,
-  createKeyspace,
-  dropKeyspace,
-  eventLogSink,
-  fromArray,
-  newDeliveryId,
-} from '../../src/index.js';
+import { collect, fromArray } from 'dendrites';
+import { type EventLogEntry, bucketOf, cassandraQuery, createEventLogTables, createKeyspace, dropKeyspace, eventLogSink, newDeliveryId } from 'dendrites/cassandra';
 import { newCassandraClient, randomName } from './env.js';
 
 const ks = randomName('cs_eventlog');

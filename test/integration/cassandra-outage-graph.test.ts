@@ -10,15 +10,15 @@
 // recommends: the driver's default backs off towards 10 minutes before it looks again.
 // Needs the Cassandra JVM started by services/ (not an external or docker Cassandra).
 import cassandra from 'cassandra-driver';
-import { afterAll, describe, expect, it } from 'vitest';
-import { type CassandraWriteSummary, type MetricsSnapshot, type RunHandle, type SeriesGraphResult, compensate, createCqrsTables, createKeyspace, dropKeyspace, parallelCommandGraph, seriesCommandGraph } from 'dendrites';
+import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
+import { kafkaAdmin } from 'dendrites/kafka';
+import { type MetricsSnapshot, type RunHandle } from 'dendrites';
+import { type CassandraWriteSummary, createKeyspace, dropKeyspace } from 'dendrites/cassandra';
+import { type SeriesGraphResult, compensate, createCqrsTables, parallelCommandGraph, seriesCommandGraph } from 'dendrites/cqrs';
 import { type Command, balancesOf, commandRecord, createMoneyTransferTables, domain, onceOnlyBalances, parseMoneyCommand, sampleCommands } from 'dendrites/samples/money-transfer';
 import { CASSANDRA, runningPid, startJvm } from '../../services/jvm.js';
 import { isHealthy, probeCassandra, waitHealthy } from '../../services/health.js';
 import { portOpen } from '../../services/proc.js';
-import { untilCommitted } from '../../src/connectors/kafka/committed.js';
-import { produceRecords } from '../../src/graphs/produce.js';
-import { ensureTopics } from '../../src/connectors/kafka/topics.js';
 import { cassandraContactPoints, cassandraLocalDc, newKafka, randomName } from './env.js';
 
 const OUTAGE_MS = 120_000;
@@ -62,12 +62,14 @@ describe('the command graph through a 2-minute Cassandra outage (real Cassandra,
     if (runningPid(CASSANDRA) === undefined) throw new Error('this test kills the Cassandra JVM started by `npm run services -- up`; none is running here');
     const since = Date.now() - 1000;
     const kafka = newKafka();
+    const admin = kafkaAdmin({ kafka });
+    onTestFinished(() => admin.close());
     const client = patientClient();
     clients.push(client);
     const [ksA, ksB] = [randomName('outage_a'), randomName('outage_b')];
     keyspaces.push(ksA, ksB);
     const [topicA, topicB] = [randomName('outage_a_commands'), randomName('outage_b_commands')];
-    await ensureTopics(kafka, [topicA, `${topicA}-dead-letter`, topicB, `${topicB}-dead-letter`], 3);
+    await admin.createTopics([topicA, `${topicA}-dead-letter`, topicB, `${topicB}-dead-letter`], { partitions: 3 });
     for (const ks of keyspaces) {
       await createKeyspace(client, ks);
       await createCqrsTables(client, ks);
@@ -75,14 +77,14 @@ describe('the command graph through a 2-minute Cassandra outage (real Cassandra,
     }
     const a = sampleCommands({ accounts: 20, transfers: 4_000, prefix: 'a', seed: 1 });
     const b = sampleCommands({ accounts: 20, transfers: 1_000, prefix: 'b', seed: 2 });
-    const produce = (topic: string, commands: readonly Command[]): Promise<number> => produceRecords(kafka, topic, commands.map(commandRecord));
+    const produce = (topic: string, commands: readonly Command[]): Promise<number> => admin.produce(topic, commands.map(commandRecord));
     const optionsA = { kafka, topic: topicA, groupId: randomName('outage_a_group'), client, keyspace: ksA, domain, consumer: { commitIntervalMs: 500 } };
     const optionsB = { kafka, topic: topicB, groupId: randomName('outage_b_group'), client, keyspace: ksB, domain, consumer: { commitIntervalMs: 500 } };
 
     // B's accounts are opened before the outage, by a run that stops; its transfers wait in Kafka.
     const opening = seriesCommandGraph(optionsB).run();
     await produce(topicB, b.opens);
-    await untilCommitted(kafka, optionsB.groupId, topicB, 60_000, opening.done);
+    await admin.untilCommitted(optionsB.groupId, topicB, { timeoutMs: 60_000, failed: opening.done });
     await opening.stop();
     await produce(topicB, b.transfers);
 
@@ -92,7 +94,7 @@ describe('the command graph through a 2-minute Cassandra outage (real Cassandra,
     let settledA = false;
     runA.done.then(() => (settledA = true), () => (settledA = true));
     await produce(topicA, a.opens);
-    await untilCommitted(kafka, optionsA.groupId, topicA, 60_000, runA.done);
+    await admin.untilCommitted(optionsA.groupId, topicA, { timeoutMs: 60_000, failed: runA.done });
 
     // A's transfers stream in (about 1,000 a second) while Cassandra goes down.
     const streaming = (async () => {
@@ -129,8 +131,8 @@ describe('the command graph through a 2-minute Cassandra outage (real Cassandra,
     }
     if (runB === undefined) throw new Error('graph B did not start');
     await streaming;
-    await untilCommitted(kafka, optionsA.groupId, topicA, 300_000, runA.done);
-    await untilCommitted(kafka, optionsB.groupId, topicB, 300_000, runB.done);
+    await admin.untilCommitted(optionsA.groupId, topicA, { timeoutMs: 300_000, failed: runA.done });
+    await admin.untilCommitted(optionsB.groupId, topicB, { timeoutMs: 300_000, failed: runB.done });
     log(`both graphs caught up ${((Date.now() - killedAt) / 1000).toFixed(1)} s after the kill`);
     await Promise.all([runA.stop(), runB.stop()]);
     const resultA = await runA.done;

@@ -8,7 +8,8 @@ import cassandra from 'cassandra-driver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CASSANDRA, runningPid, startJvm, stopJvm } from '../../services/jvm.js';
 import { probeCassandra, waitHealthy } from '../../services/health.js';
-import { cassandraBind, cassandraQuery, cassandraRetrySink, createKeyspace, dropKeyspace, fold, fromAsyncIterable } from '../../src/index.js';
+import { fold, fromAsyncIterable } from 'dendrites';
+import { cassandraBind, cassandraQuery, cassandraRetrySink, createKeyspace, dropKeyspace } from 'dendrites/cassandra';
 import { cassandraContactPoints, cassandraLocalDc, randomName } from './env.js';
 
 const ks = randomName('cs_outage');

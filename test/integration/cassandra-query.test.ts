@@ -1,7 +1,8 @@
 // cassandraQuery against the real Cassandra node: 100,000 rows, pages of 500, fetched on demand.
 import type cassandra from 'cassandra-driver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cassandraQuery, createKeyspace, dropKeyspace, fold } from '../../src/index.js';
+import { fold } from 'dendrites';
+import { cassandraQuery, createKeyspace, dropKeyspace } from 'dendrites/cassandra';
 import { probeSink } from '../../src/testkit/index.js';
 import { newCassandraClient, randomName } from './env.js';
 

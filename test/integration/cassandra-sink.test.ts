@@ -3,7 +3,8 @@ import type cassandra from 'cassandra-driver';
 import { types } from 'cassandra-driver';
 import { lastValueFrom } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CassandraError, RetriesExhaustedError, cassandraBind, cassandraRetrySink, cassandraSink, createKeyspace, dropKeyspace, fromArray } from '../../src/index.js';
+import { CassandraError, RetriesExhaustedError, fromArray } from 'dendrites';
+import { cassandraBind, cassandraRetrySink, cassandraSink, createKeyspace, dropKeyspace } from 'dendrites/cassandra';
 import { newCassandraClient, randomName } from './env.js';
 
 const ks = randomName('cs_sink');

@@ -2,10 +2,10 @@
 // dry run; a command produced twice hours apart; the job run while the graph is writing.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type CommandDelivery, type CommandReport, compensate, newDeliveryId, parallelCommandGraph } from 'dendrites';
+import { newDeliveryId } from 'dendrites/cassandra';
+import { type CommandDelivery, type CommandReport, compensate, parallelCommandGraph } from 'dendrites/cqrs';
 import { type Command, commandRecord, compensationEntryId, domain, type MoneyCommand, openAccount, parseMoneyCommand, sampleCommands, transferMoney } from 'dendrites/samples/money-transfer';
 import { journalWrites } from '../../src/graphs/cqrs/journal.js';
-import { untilCommitted } from '../../src/connectors/kafka/committed.js';
 import { cqrsFixture, type CqrsFixture } from './fixtures/cqrs-fixture.js';
 import { journalCounts } from './fixtures/crash-points.js';
 
@@ -113,7 +113,7 @@ describe('a command produced twice, 3 hours apart in Kafka record time', () => {
       await producer.disconnect();
     }
     const run = parallelCommandGraph({ kafka: f.kafka, topic: f.topic, groupId: f.groupId, client: f.client, keyspace: f.keyspace, domain, consumer: { commitIntervalMs: 200 } }).run();
-    await untilCommitted(f.kafka, f.groupId, f.topic, 60_000, run.done);
+    await f.admin.untilCommitted(f.groupId, f.topic, { timeoutMs: 60_000, failed: run.done });
     await run.stop();
     expect(await journalCounts(f.client, f.keyspace, transfer.id)).toEqual({ applied: 2, logged: 2 });
     const commands = [...opens, transfer];
@@ -192,7 +192,7 @@ describe('the job run while the graph is still writing', () => {
       },
     }).run();
     await f.produce(opens);
-    await untilCommitted(f.kafka, f.groupId, f.topic, 60_000, run.done);
+    await f.admin.untilCommitted(f.groupId, f.topic, { timeoutMs: 60_000, failed: run.done });
     await f.produce(stream);
 
     await Promise.race([quarter, run.done]);
@@ -201,7 +201,7 @@ describe('the job run while the graph is still writing', () => {
     expect(writtenAtStart).toBeLessThan(total);
     expect(during.summary.compensated).toBeGreaterThan(0); // duplicates of the first quarter, written before it started
 
-    await untilCommitted(f.kafka, f.groupId, f.topic, 120_000, run.done);
+    await f.admin.untilCommitted(f.groupId, f.topic, { timeoutMs: 120_000, failed: run.done });
     await run.stop();
     expect(written).toBe(total);
     expect(during.summary.duplicateEffects).toBeLessThanOrEqual(duplicated);

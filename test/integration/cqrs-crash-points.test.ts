@@ -1,9 +1,8 @@
 // Every crash point of the command graph, injected deterministically at one chosen command,
 // followed by redelivery and ONE run of the compensation job: balances must be right.
 import { afterEach, describe, expect, it } from 'vitest';
-import { type CommandReport, compensate, parallelCommandGraph, seriesCommandGraph } from 'dendrites';
+import { type CommandReport, compensate, parallelCommandGraph, seriesCommandGraph } from 'dendrites/cqrs';
 import { domain, type MoneyCommand, sampleCommands } from 'dendrites/samples/money-transfer';
-import { untilCommitted } from '../../src/connectors/kafka/committed.js';
 import { cqrsFixture, type CqrsFixture } from './fixtures/cqrs-fixture.js';
 import { CRASH_CASES, crashAt, journalCounts } from './fixtures/crash-points.js';
 
@@ -24,7 +23,7 @@ describe('crash points', () => {
 
     const opening = make(base).run();
     await fx.produce(opens);
-    await untilCommitted(fx.kafka, fx.groupId, fx.topic, 60_000, opening.done);
+    await fx.admin.untilCommitted(fx.groupId, fx.topic, { timeoutMs: 60_000, failed: opening.done });
     await opening.stop();
 
     await fx.produce(transfers);
@@ -33,7 +32,7 @@ describe('crash points', () => {
     expect(await journalCounts(fx.client, fx.keyspace, target)).toEqual({ applied: expected.applied - 1, logged: expected.logged - 1 });
 
     const recovering = make(base).run();
-    await untilCommitted(fx.kafka, fx.groupId, fx.topic, 60_000, recovering.done);
+    await fx.admin.untilCommitted(fx.groupId, fx.topic, { timeoutMs: 60_000, failed: recovering.done });
     await recovering.stop();
     expect(await journalCounts(fx.client, fx.keyspace, target)).toEqual(expected);
 
@@ -54,7 +53,7 @@ describe('crash points', () => {
     const base = { kafka: fx.kafka, topic: fx.topic, groupId: fx.groupId, client: fx.client, keyspace: fx.keyspace, domain, consumer: { commitIntervalMs: 200 } };
     const opening = seriesCommandGraph(base).run();
     await fx.produce(opens);
-    await untilCommitted(fx.kafka, fx.groupId, fx.topic, 60_000, opening.done);
+    await fx.admin.untilCommitted(fx.groupId, fx.topic, { timeoutMs: 60_000, failed: opening.done });
     await opening.stop();
     await fx.produce(transfers);
     const failing = seriesCommandGraph({

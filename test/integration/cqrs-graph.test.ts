@@ -1,10 +1,9 @@
 // Both wirings of the command graph over the money-transfer demo scenario: every command
 // applied and logged once, bad input dead-lettered, balances right, nothing to compensate.
 import { afterEach, describe, expect, it } from 'vitest';
-import { compensate, DEAD_LETTER_HEADERS, parallelCommandGraph, seriesCommandGraph } from 'dendrites';
+import { DEAD_LETTER_HEADERS } from 'dendrites/kafka';
+import { compensate, parallelCommandGraph, seriesCommandGraph } from 'dendrites/cqrs';
 import { demo, domain, NOT_AVRO } from 'dendrites/samples/money-transfer';
-import { untilCommitted } from '../../src/connectors/kafka/committed.js';
-import { topicSize } from '../../src/connectors/kafka/topics.js';
 import { cqrsFixture, type CqrsFixture } from './fixtures/cqrs-fixture.js';
 
 let fx: CqrsFixture | undefined;
@@ -24,11 +23,11 @@ describe.each(Object.keys(wirings) as (keyof typeof wirings)[])('the %s command 
     const handle = g.run();
     // Accounts are opened (and known) before transfers name them: the topic has several partitions.
     await fx.produceRecords(scenario.setup);
-    await untilCommitted(fx.kafka, fx.groupId, fx.topic, 60_000, handle.done);
+    await fx.admin.untilCommitted(fx.groupId, fx.topic, { timeoutMs: 60_000, failed: handle.done });
     await fx.produceRecords([...scenario.commands, ...scenario.bad]);
-    await untilCommitted(fx.kafka, fx.groupId, fx.topic, 60_000, handle.done);
+    await fx.admin.untilCommitted(fx.groupId, fx.topic, { timeoutMs: 60_000, failed: handle.done });
     await handle.stop();
-    expect(await topicSize(fx.kafka, fx.deadLetterTopic)).toBe(scenario.bad.length);
+    expect(await fx.admin.topicSize(fx.deadLetterTopic)).toBe(scenario.bad.length);
     const parked = await fx.deadLetters(scenario.bad.length);
     const reasons = parked.map((r) => r.headers.get(DEAD_LETTER_HEADERS.error) ?? '');
     expect(reasons.filter((r) => /undecodable Avro/.test(r))).toHaveLength(1);

@@ -6,10 +6,10 @@
 // partition and offset.
 import { types } from 'cassandra-driver';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BadInputError, CassandraError, type CommandDelivery, type CqlStatement, DEAD_LETTER_HEADERS, type DomainContext, compensate, parallelCommandGraph, seriesCommandGraph } from 'dendrites';
+import { BadInputError, CassandraError } from 'dendrites';
+import { DEAD_LETTER_HEADERS } from 'dendrites/kafka';
+import { type CommandDelivery, type CqlStatement, type DomainContext, compensate, parallelCommandGraph, seriesCommandGraph } from 'dendrites/cqrs';
 import { type Command, LEDGER_ENTRIES_TABLE, type MoneyCommand, commandRecord, domain, sampleCommands } from 'dendrites/samples/money-transfer';
-import { untilCommitted } from '../../src/connectors/kafka/committed.js';
-import { topicSize } from '../../src/connectors/kafka/topics.js';
 import { type CqrsFixture, cqrsFixture } from './fixtures/cqrs-fixture.js';
 
 let fx: CqrsFixture | undefined;
@@ -47,13 +47,13 @@ describe('a command Cassandra refuses', () => {
     const g = wirings[wiring]({ kafka: fx.kafka, topic: fx.topic, groupId: fx.groupId, client: fx.client, keyspace: fx.keyspace, domain: refusing(nullKey.id, wrongType.id, throwing.id), consumer: { commitIntervalMs: 200 } });
     const handle = g.run();
     await fx.produce(opens);
-    await untilCommitted(fx.kafka, fx.groupId, fx.topic, 60_000, handle.done);
+    await fx.admin.untilCommitted(fx.groupId, fx.topic, { timeoutMs: 60_000, failed: handle.done });
     await fx.produce(transfers);
-    await untilCommitted(fx.kafka, fx.groupId, fx.topic, 60_000, handle.done); // every offset, the refused ones too
+    await fx.admin.untilCommitted(fx.groupId, fx.topic, { timeoutMs: 60_000, failed: handle.done }); // every offset, the refused ones too
     await handle.stop();
     await handle.done; // the run did not fail
 
-    expect(await topicSize(fx.kafka, fx.deadLetterTopic)).toBe(3);
+    expect(await fx.admin.topicSize(fx.deadLetterTopic)).toBe(3);
     const parked = await fx.deadLetters(3);
     const byId = new Map(parked.map((r) => [r.value.toString('hex'), r]));
     for (const [command, reason] of [
@@ -92,7 +92,7 @@ describe('a command Cassandra refuses', () => {
     const base = { kafka: fx.kafka, topic: fx.topic, groupId: fx.groupId, client: fx.client, keyspace: fx.keyspace, consumer: { commitIntervalMs: 200 } };
     const opening = wirings[wiring]({ ...base, domain }).run();
     await fx.produce(opens);
-    await untilCommitted(fx.kafka, fx.groupId, fx.topic, 60_000, opening.done);
+    await fx.admin.untilCommitted(fx.groupId, fx.topic, { timeoutMs: 60_000, failed: opening.done });
     await opening.stop();
     await fx.produce(transfers);
     const failing = wirings[wiring]({ ...base, domain: refusing(target.id, 'none'), onRecordError: 'fail' }).run();
@@ -110,6 +110,6 @@ describe('a command Cassandra refuses', () => {
     expect(thrown).toBeInstanceOf(BadInputError);
     expect(thrown).toMatchObject({ topic: fx.topic, partition: 0, offset: String(opens.length + 20) });
     expect((thrown as BadInputError).message).toBe(`money-transfer.apply threw for command ${thrower.id}: no exchange rate for this transfer (topic ${fx.topic}, partition 0, offset ${opens.length + 20})`);
-    expect(await topicSize(fx.kafka, fx.deadLetterTopic)).toBe(0);
+    expect(await fx.admin.topicSize(fx.deadLetterTopic)).toBe(0);
   });
 });

@@ -4,14 +4,9 @@
 // bad input: undecodable values and invalid commands are dead-lettered with the reason,
 // values of an older and a newer writer schema are resolved and applied.
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  type CommandDomain,
-  compensate,
-  DEAD_LETTER_HEADERS,
-  EVENT_LOG_BY_AGGREGATE_TABLE,
-  parallelCommandGraph,
-  seriesCommandGraph,
-} from 'dendrites';
+import { DEAD_LETTER_HEADERS } from 'dendrites/kafka';
+import { EVENT_LOG_BY_AGGREGATE_TABLE } from 'dendrites/cassandra';
+import { type CommandDomain, compensate, parallelCommandGraph, seriesCommandGraph } from 'dendrites/cqrs';
 import {
   demo,
   domain,
@@ -28,8 +23,6 @@ import {
   signedQuantity,
   stockOf,
 } from 'dendrites/samples/inventory';
-import { untilCommitted } from '../../src/connectors/kafka/committed.js';
-import { produceRecords } from '../../src/graphs/produce.js';
 import { newerType, olderType } from '../samples/inventory/schema-versions.js';
 import { CRASH_CASES, crashAt, journalCounts } from './fixtures/crash-points.js';
 import { type CommandTopicFixture, commandTopicFixture } from './fixtures/cqrs-fixture.js';
@@ -60,17 +53,17 @@ describe('inventory crash points', () => {
     const base = { kafka: f.kafka, topic: f.topic, groupId: f.groupId, client: f.client, keyspace: f.keyspace, domain, parallelism: 4, consumer: { commitIntervalMs: 200 } };
 
     const stocking = make(base).run();
-    await produceRecords(f.kafka, f.topic, scenario.setup);
-    await untilCommitted(f.kafka, f.groupId, f.topic, 60_000, stocking.done);
+    await f.admin.produce(f.topic, scenario.setup);
+    await f.admin.untilCommitted(f.groupId, f.topic, { timeoutMs: 60_000, failed: stocking.done });
     await stocking.stop();
 
-    await produceRecords(f.kafka, f.topic, scenario.commands);
+    await f.admin.produce(f.topic, scenario.commands);
     const crashing = make({ ...base, faults: crashAt<InventoryCommand>(point, target.id) }).run();
     await expect(crashing.done).rejects.toThrow(/injected crash/);
     expect(await journalCounts(f.client, f.keyspace, target.id)).toEqual({ applied: expected.applied - 1, logged: expected.logged - 1 });
 
     const recovering = make(base).run();
-    await untilCommitted(f.kafka, f.groupId, f.topic, 60_000, recovering.done);
+    await f.admin.untilCommitted(f.groupId, f.topic, { timeoutMs: 60_000, failed: recovering.done });
     await recovering.stop();
     expect(await journalCounts(f.client, f.keyspace, target.id)).toEqual(expected);
     // One movement per applied delivery of the target.
@@ -140,10 +133,10 @@ describe('inventory bad input', () => {
       ...bad.slice(2),
       { key: 'sku-x', value: framed(1, encodeCommand(released)) },
     ];
-    await produceRecords(f.kafka, f.topic, records);
+    await f.admin.produce(f.topic, records);
 
     const run = parallelCommandGraph({ kafka: f.kafka, topic: f.topic, groupId: f.groupId, client: f.client, keyspace: f.keyspace, domain: confluent, parallelism: 4, consumer: { commitIntervalMs: 200 } }).run();
-    await untilCommitted(f.kafka, f.groupId, f.topic, 60_000, run.done);
+    await f.admin.untilCommitted(f.groupId, f.topic, { timeoutMs: 60_000, failed: run.done });
     await run.stop();
 
     const parked = await f.deadLetters(bad.length);

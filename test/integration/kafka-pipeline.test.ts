@@ -3,7 +3,9 @@
 import avro from 'avsc';
 import type { Admin } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { avroDeserializer, broadcast, consumerRecordsDequeue, DEAD_LETTER_HEADERS, deadLetter, forEach, graph, kafkaSource, type Valid } from 'dendrites';
+import { broadcast, forEach, graph } from 'dendrites';
+import { consumerRecordsDequeue, DEAD_LETTER_HEADERS, deadLetter, kafkaSource, type Valid } from 'dendrites/kafka';
+import { avroDeserializer } from 'dendrites/avro';
 import { type Command, commandSchema, commandType, validateCommand } from 'dendrites/samples/money-transfer';
 import { kafkaBrokers, newKafka, randomName } from './env.js';
 import { command, committed, createTopic, endOffsets, produce, produceCommands, until } from './fixtures/kafka-helpers.js';

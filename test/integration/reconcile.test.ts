@@ -3,9 +3,8 @@
 // comparing the topic with the journal, and repaired through the graph's own statements, once.
 import { spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parallelCommandGraph, reconcile, type ReconcileReport } from 'dendrites';
+import { parallelCommandGraph, reconcile, type ReconcileReport } from 'dendrites/cqrs';
 import { type Command, domain, sampleCommands } from 'dendrites/samples/money-transfer';
-import { untilCommitted } from '../../src/connectors/kafka/committed.js';
 import { cqrsFixture, type CqrsFixture } from './fixtures/cqrs-fixture.js';
 
 let fx: CqrsFixture | undefined;
@@ -48,9 +47,9 @@ describe('reconcile (real Kafka and Cassandra)', () => {
     const base = { kafka: f.kafka, topic: f.topic, groupId: f.groupId, client: f.client, keyspace: f.keyspace, domain, consumer: { commitIntervalMs: 200 } };
     const run = parallelCommandGraph(base).run();
     await f.produce(opens); // accounts first: a transfer naming an account not yet opened is bad input
-    await untilCommitted(f.kafka, f.groupId, f.topic, 60_000, run.done);
+    await f.admin.untilCommitted(f.groupId, f.topic, { timeoutMs: 60_000, failed: run.done });
     await f.produce(transfers);
-    await untilCommitted(f.kafka, f.groupId, f.topic, 60_000, run.done);
+    await f.admin.untilCommitted(f.groupId, f.topic, { timeoutMs: 60_000, failed: run.done });
     await run.stop();
     expect((await f.balancesMatch([...opens, ...transfers])).correct).toBe(true);
 

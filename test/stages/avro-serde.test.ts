@@ -1,6 +1,8 @@
 import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
-import { avroDeserializer, avroSerializer, BadInputError, collect, ConfigError, type Decoded, fromArray, type KafkaRecord, map } from 'dendrites';
+import { BadInputError, collect, ConfigError, fromArray, map } from 'dendrites';
+import { type Decoded, type KafkaRecord } from 'dendrites/kafka';
+import { avroDeserializer, avroSerializer } from 'dendrites/avro';
 import { commandType, openAccount, transferMoney, validateCommand, type Command } from 'dendrites/samples/money-transfer';
 
 const record = (value: Buffer | null, offset = 0): KafkaRecord => ({ topic: 't', partition: 2, offset: String(offset), key: null, value, timestamp: '1700000000000', headers: {} });

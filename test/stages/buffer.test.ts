@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type Ack, buffer, BufferOverflowError, ConfigError, defineSource, type MetricsSnapshot, type Source } from '../../src/index.js';
+import { type Ack, buffer, BufferOverflowError, ConfigError, defineSource, type MetricsSnapshot, type Source } from 'dendrites';
 import { probeSink, probeSource } from '../../src/testkit/index.js';
 
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CassandraError, ConfigError, cassandraBind, collect, defineSource, fromArray } from '../../src/index.js';
+import { CassandraError, ConfigError, collect, defineSource, fromArray } from 'dendrites';
+import { cassandraBind } from 'dendrites/cassandra';
 import type { KafkaRecord } from '../../src/connectors/kafka/records.js';
 import { kafkaRecord } from '../connectors/cassandra/fake-kafka.js';
 

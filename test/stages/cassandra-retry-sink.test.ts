@@ -4,7 +4,9 @@
 import { errors, types } from 'cassandra-driver';
 import { lastValueFrom } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { BadInputError, type BoundStatement, CassandraError, ConfigError, DEAD_LETTER_HEADERS, KafkaError, RetriesExhaustedError, cassandraBind, cassandraRetrySink, defineSource, fromArray, map } from '../../src/index.js';
+import { BadInputError, CassandraError, ConfigError, KafkaError, RetriesExhaustedError, defineSource, fromArray, map } from 'dendrites';
+import { DEAD_LETTER_HEADERS } from 'dendrites/kafka';
+import { type BoundStatement, cassandraBind, cassandraRetrySink } from 'dendrites/cassandra';
 import type { KafkaRecord } from '../../src/connectors/kafka/records.js';
 import { ScriptedClient, sleep } from '../connectors/cassandra/fake-client.js';
 import { fakeKafka, header, kafkaRecord } from '../connectors/cassandra/fake-kafka.js';

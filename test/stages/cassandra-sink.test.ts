@@ -2,7 +2,9 @@
 // failure) with a scripted client. Writes to a real Cassandra: test/integration/cassandra-sink.test.ts.
 import { errors, types } from 'cassandra-driver';
 import { describe, expect, it } from 'vitest';
-import { CassandraError, ConfigError, DEAD_LETTER_HEADERS, cassandraBind, cassandraSink, defineSource, fromArray } from '../../src/index.js';
+import { CassandraError, ConfigError, defineSource, fromArray } from 'dendrites';
+import { DEAD_LETTER_HEADERS } from 'dendrites/kafka';
+import { cassandraBind, cassandraSink } from 'dendrites/cassandra';
 import type { KafkaRecord } from '../../src/connectors/kafka/records.js';
 import { probeSource } from '../../src/testkit/index.js';
 import { ScriptedClient, sleep } from '../connectors/cassandra/fake-client.js';

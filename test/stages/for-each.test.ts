@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { forEach, StageFailedError } from '../../src/index.js';
+import { forEach, StageFailedError } from 'dendrites';
 import { probeSource } from '../../src/testkit/index.js';
 import { sleep } from '../core/fixtures.js';
 

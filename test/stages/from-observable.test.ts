@@ -1,6 +1,6 @@
 import { Observable, Subject } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { BufferOverflowError, collect, ConfigError, fromObservable, type MetricsSnapshot } from '../../src/index.js';
+import { BufferOverflowError, collect, ConfigError, fromObservable, type MetricsSnapshot } from 'dendrites';
 import { probeSink } from '../../src/testkit/index.js';
 
 /** An observable whose subscriptions are counted, backed by a Subject the test drives. */

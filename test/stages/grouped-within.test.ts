@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { collect, ConfigError, fromArray, groupedWithin } from '../../src/index.js';
+import { collect, ConfigError, fromArray, groupedWithin } from 'dendrites';
 import { probeSink, probeSource } from '../../src/testkit/index.js';
 import { countingSource } from '../core/fixtures.js';
 

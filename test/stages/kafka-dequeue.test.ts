@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { collect, type ConsumerRecords, consumerRecordsDequeue, defineFlow, fromArray, type KafkaRecord } from '../../src/index.js';
+import { collect, defineFlow, fromArray } from 'dendrites';
+import { type ConsumerRecords, consumerRecordsDequeue, type KafkaRecord } from 'dendrites/kafka';
 import { probeSink, probeSource } from '../../src/testkit/index.js';
 
 function batch(partition: number, offsets: number[], acked: string[], live = () => true): ConsumerRecords {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { collect, ConfigError, fromArray, graph, mapAsync, merge } from '../../src/index.js';
+import { collect, ConfigError, fromArray, graph, mapAsync, merge } from 'dendrites';
 import { probeSink, probeSource } from '../../src/testkit/index.js';
 import { countingSource, sleep } from '../core/fixtures.js';
 

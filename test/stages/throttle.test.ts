@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { collect, ConfigError, fromArray, throttle } from '../../src/index.js';
+import { collect, ConfigError, fromArray, throttle } from 'dendrites';
 import { probeSink, probeSource } from '../../src/testkit/index.js';
 
 describe('throttle', () => {

@@ -1,6 +1,6 @@
 import { firstValueFrom, lastValueFrom, take, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, fromArray, map, toObservable } from '../../src/index.js';
+import { ConfigError, fromArray, map, toObservable } from 'dendrites';
 import { countingSource, tracked } from '../core/fixtures.js';
 
 describe('toObservable', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type Ack, defineSource, fromArray, GraphError, run } from '../../src/index.js';
+import { type Ack, defineSource, fromArray, GraphError, run } from 'dendrites';
 import { probeSink, probeSource } from '../../src/testkit/index.js';
 
 describe('probeSink', () => {

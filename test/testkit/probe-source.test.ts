@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { collect, GraphError, map } from '../../src/index.js';
+import { collect, GraphError, map } from 'dendrites';
 import { probeSink } from '../../src/testkit/index.js';
 import { probeSource } from '../../src/testkit/index.js';
 

@@ -1,26 +1,7 @@
 // The graph builder is type-checked hop by hop: handles and junction ports carry their element
 // types. Each `@ts-expect-error` line must fail to compile.
 import { describe, expectTypeOf, test } from 'vitest';
-import {
-  broadcast,
-  collect,
-  filter,
-  fold,
-  forEach,
-  fromArray,
-  graph,
-  ignore,
-  map,
-  merge,
-  zip,
-  type FlowHandle,
-  type InPort,
-  type JunctionHandle,
-  type OutPort,
-  type RunnableGraph,
-  type SinkHandle,
-  type SourceHandle,
-} from '../../src/index.js';
+import { broadcast, collect, filter, fold, forEach, fromArray, graph, ignore, map, merge, zip, type FlowHandle, type InPort, type JunctionHandle, type OutPort, type RunnableGraph, type SinkHandle, type SourceHandle } from 'dendrites';
 
 interface Command {
   readonly id: string;

@@ -2,7 +2,7 @@
 // run's result is the sink's. Each `@ts-expect-error` line must fail to compile (vitest's
 // typecheck fails the test if one compiles).
 import { describe, expectTypeOf, test } from 'vitest';
-import { collect, filter, fold, forEach, fromArray, ignore, map, type Flow, type RunHandle, type RunnableGraph, type Sink, type Source } from '../../src/index.js';
+import { collect, filter, fold, forEach, fromArray, ignore, map, type Flow, type RunHandle, type RunnableGraph, type Sink, type Source } from 'dendrites';
 
 interface Animal {
   readonly name: string;

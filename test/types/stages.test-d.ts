@@ -3,51 +3,10 @@
 import type { types } from 'cassandra-driver';
 import { Observable } from 'rxjs';
 import { describe, expectTypeOf, test } from 'vitest';
-import {
-  avroDeserializer,
-  avroSerializer,
-  broadcast,
-  buffer,
-  cassandraBind,
-  cassandraQuery,
-  cassandraRetrySink,
-  cassandraSink,
-  collect,
-  consumerRecordsDequeue,
-  deadLetter,
-  eventLogSink,
-  filter,
-  fold,
-  forEach,
-  fromArray,
-  fromAsyncIterable,
-  fromIterable,
-  fromObservable,
-  groupedWithin,
-  ignore,
-  kafkaSink,
-  kafkaSource,
-  map,
-  mapAsync,
-  merge,
-  throttle,
-  toObservable,
-  zip,
-  type BoundStatement,
-  type CassandraWriteSummary,
-  type ConsumerRecords,
-  type CqlClient,
-  type Decoded,
-  type EventLogEntry,
-  type Flow,
-  type Junction,
-  type KafkaRecord,
-  type KafkaSinkResult,
-  type OutgoingMessage,
-  type Sink,
-  type Source,
-  type Valid,
-} from '../../src/index.js';
+import { broadcast, buffer, collect, filter, fold, forEach, fromArray, fromAsyncIterable, fromIterable, fromObservable, groupedWithin, ignore, map, mapAsync, merge, throttle, toObservable, zip, type Flow, type Junction, type Sink, type Source } from 'dendrites';
+import { consumerRecordsDequeue, deadLetter, kafkaSink, kafkaSource, type ConsumerRecords, type Decoded, type KafkaRecord, type KafkaSinkResult, type OutgoingMessage, type Valid } from 'dendrites/kafka';
+import { cassandraBind, cassandraQuery, cassandraRetrySink, cassandraSink, eventLogSink, type BoundStatement, type CassandraWriteSummary, type CqlClient, type EventLogEntry } from 'dendrites/cassandra';
+import { avroDeserializer, avroSerializer } from 'dendrites/avro';
 
 declare const client: CqlClient;
 declare const numbers: AsyncIterable<number>;

@@ -5,6 +5,11 @@ import { BadInputError, ConfigError, messageOf } from '../../errors.js';
 export const CONFLUENT_MAGIC = 0;
 const HEADER = 5;
 
+/** An Avro schema as JSON (a record, enum, union...), as avsc's `Type.forSchema` takes it. */
+export type AvroSchema = avro.Schema;
+/** A parsed Avro type (avsc's `Type`); the stages take a schema or a type. */
+export type AvroType = avro.Type;
+
 export function toType(stage: string, schema: avro.Schema | avro.Type, what: string): avro.Type {
   if (schema instanceof avro.Type) return schema;
   try {

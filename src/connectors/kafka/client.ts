@@ -9,7 +9,11 @@ export interface KafkaClientOptions {
   readonly kafka?: Kafka;
   /** kafkajs client id when built from `brokers`. Default `"dendrites"`. */
   readonly clientId?: string;
+  /** How much kafkajs logs when built from `brokers`. Default `'warn'`. */
+  readonly logLevel?: 'nothing' | 'error' | 'warn' | 'info' | 'debug';
 }
+
+const LOG_LEVELS = { nothing: kafkaLogLevel.NOTHING, error: kafkaLogLevel.ERROR, warn: kafkaLogLevel.WARN, info: kafkaLogLevel.INFO, debug: kafkaLogLevel.DEBUG } as const;
 
 /** Validates the client options of a stage and returns the kafkajs client it will use. */
 export function kafkaClient(stage: string, options: KafkaClientOptions): Kafka {
@@ -24,9 +28,15 @@ export function kafkaClient(stage: string, options: KafkaClientOptions): Kafka {
   const config: KafkaConfig = {
     clientId: options.clientId ?? 'dendrites',
     brokers: [...brokers],
-    logLevel: kafkaLogLevel.WARN,
+    logLevel: logLevelOf(stage, options.logLevel),
   };
   return new Kafka(config);
+}
+
+function logLevelOf(stage: string, level: unknown): kafkaLogLevel {
+  if (level === undefined) return kafkaLogLevel.WARN;
+  if (typeof level === 'string' && Object.hasOwn(LOG_LEVELS, level)) return LOG_LEVELS[level as keyof typeof LOG_LEVELS];
+  throw new ConfigError(`${stage}: logLevel must be one of ${Object.keys(LOG_LEVELS).join(', ')}, got ${String(level)}`, { stage });
 }
 
 /** A non-empty string option. */

@@ -16,7 +16,7 @@
  *   a status command.
  * - No per-run state, and the journal keeps the default JSON form (commands are plain data).
  */
-import { type CommandDelivery, type DomainEvent, defineDomain } from 'dendrites';
+import { type CommandDelivery, type DomainEvent, defineDomain } from 'dendrites/cqrs';
 import type { InventoryCommand } from './commands.js';
 import { compensationMovement, deliveryMovement } from './model.js';
 import { parseInventoryCommand } from './parse.js';

@@ -4,7 +4,8 @@
  * few records that must be dead-lettered, and the check of Cassandra's state against
  * every unique command applied once.
  */
-import type { CqlClient, DemoSample, DemoScenario, ProducedRecord, StateCheck } from 'dendrites';
+import type { CqlClient } from 'dendrites/cassandra';
+import type { DemoSample, DemoScenario, ProducedRecord, StateCheck } from 'dendrites/cqrs';
 import { encodeCommand, type InventoryCommand, keyOf, type OrderStatus, release, reserve, restock, setOrderStatus, type Warehouse } from './commands.js';
 import { domain } from './domain.js';
 import { lastOrderStates, onceOnlyStock, type OrderState } from './model.js';

@@ -10,7 +10,8 @@
  *   the command's issue time as the cell timestamp, the status issued last wins whatever
  *   the order of arrival (and the old attributes are shadowed by the map's replacement).
  */
-import { cqlIdentifier, type CqlClient, type CqlStatement } from 'dendrites';
+import { cqlIdentifier, type CqlClient } from 'dendrites/cassandra';
+import { type CqlStatement } from 'dendrites/cqrs';
 import type { SetOrderStatus } from './commands.js';
 import type { Movement, OrderState } from './model.js';
 

@@ -6,7 +6,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import avro from 'avsc';
-import { BadInputError, type ProducedRecord } from 'dendrites';
+import { BadInputError } from 'dendrites';
+import { type ProducedRecord } from 'dendrites/cqrs';
 
 /** The actions the sample knows. */
 export type CommandAction = 'open-account' | 'transfer-money';

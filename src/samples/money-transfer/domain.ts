@@ -5,7 +5,7 @@
  * the account. The job's correction is one upsert per account under a key of the command.
  */
 import { types } from 'cassandra-driver';
-import { type CommandDelivery, type CqlStatement, defineDomain, type DomainEvent } from 'dendrites';
+import { type CommandDelivery, type CqlStatement, defineDomain, type DomainEvent } from 'dendrites/cqrs';
 import { type Command, commandSchema } from './commands.js';
 import { ACCOUNTS_TABLE, keyspaceName, LEDGER_ENTRIES_TABLE, openedAccounts } from './ledger.js';
 import { compensationEntryId, compensationMovements, deliveryEntries, deliveryEntryId, type MoneyCommand, parseMoneyCommand } from './model.js';

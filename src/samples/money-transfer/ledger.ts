@@ -4,7 +4,7 @@
  * keeps its own tables (journal, event log: `createCqrsTables`); these hold the ledger only.
  */
 import { types } from 'cassandra-driver';
-import { cqlIdentifier, type CqlClient } from 'dendrites';
+import { cqlIdentifier, type CqlClient } from 'dendrites/cassandra';
 
 /** The ledger: a balance is the sum of its account's entries. */
 export const LEDGER_ENTRIES_TABLE = 'ledger_entries';

@@ -3,7 +3,8 @@
  * open accounts, transfer between them, a few records that must be dead-lettered, and
  * the check that every balance is what the unique commands imply.
  */
-import type { CqlClient, DemoSample, DemoScenario, ProducedRecord, StateCheck } from 'dendrites';
+import type { CqlClient } from 'dendrites/cassandra';
+import type { DemoSample, DemoScenario, ProducedRecord, StateCheck } from 'dendrites/cqrs';
 import { type Command, commandRecord, openAccount, transferMoney } from './commands.js';
 import { domain } from './domain.js';
 import { balancesOf, createMoneyTransferTables } from './ledger.js';

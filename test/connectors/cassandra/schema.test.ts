@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, bucketOf, bucketsBetween, cqrsTablesCql, eventLogTablesCql, journalTablesCql } from '../../../src/index.js';
+import { ConfigError } from 'dendrites';
+import { bucketOf, bucketsBetween, eventLogTablesCql } from 'dendrites/cassandra';
+import { cqrsTablesCql, journalTablesCql } from 'dendrites/cqrs';
 import { countMarkers } from '../../../src/connectors/cassandra/markers.js';
 import { createKeyspaceCql } from '../../../src/connectors/cassandra/schema.js';
 

@@ -3,7 +3,7 @@
 // deliveries and their order, and rewriting or growing the correction stays right.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { CommandDelivery } from 'dendrites';
+import type { CommandDelivery } from 'dendrites/cqrs';
 import {
   compensationMovement,
   deliveryMovement,

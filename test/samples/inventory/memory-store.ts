@@ -1,7 +1,7 @@
 // The inventory's tables in memory: runs the CQL statements the domain returns (its two
 // INSERTs only), so the unit tests exercise `domain.apply` and `domain.compensate` as the
 // graph and the job call them.
-import type { CqlStatement } from 'dendrites';
+import type { CqlStatement } from 'dendrites/cqrs';
 import type { OrderState, OrderStatus } from 'dendrites/samples/inventory';
 
 /** The two tables, keyed as in Cassandra: an INSERT of an existing key overwrites it. */

@@ -2,7 +2,8 @@
 // good record parses back to its command, every bad record is refused, and the check
 // counts what differs.
 import { describe, expect, it } from 'vitest';
-import type { CqlClient, CqlResult, KafkaRecord } from 'dendrites';
+import type { KafkaRecord } from 'dendrites/kafka';
+import type { CqlClient, CqlResult } from 'dendrites/cassandra';
 import { demo, domain, type InventoryCommand, inventoryEvents, inventoryType, onceOnlyStock, reserve, restock, scenarioCommands, SKU_COUNT, INITIAL_STOCK, setOrderStatus, release } from 'dendrites/samples/inventory';
 
 const record = { topic: 't', partition: 0, offset: '0' } as unknown as KafkaRecord;

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { CommandDelivery, KafkaRecord } from 'dendrites';
+import type { KafkaRecord } from 'dendrites/kafka';
+import type { CommandDelivery } from 'dendrites/cqrs';
 import { BadInputError } from 'dendrites';
 import { commandSchema, domain, type MoneyCommand, onceOnlyBalances, openAccount, parseMoneyCommand, transferMoney } from 'dendrites/samples/money-transfer';
 import { anyCommand } from './arbitraries.js';

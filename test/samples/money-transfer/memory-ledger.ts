@@ -2,7 +2,8 @@
 // primary key, as Cassandra does) and answers the sample's reads. Just enough of a
 // CqlClient for the unit tests; the integration tests use the real Cassandra.
 import type { types } from 'cassandra-driver';
-import type { CqlBatchEntry, CqlClient, CqlResult, CqlStatement } from 'dendrites';
+import type { CqlBatchEntry, CqlClient, CqlResult } from 'dendrites/cassandra';
+import type { CqlStatement } from 'dendrites/cqrs';
 
 const row = (values: Record<string, unknown>): types.Row => ({ get: (column: string) => values[column] }) as unknown as types.Row;
 const result = (rows: types.Row[]): CqlResult => ({ rows, pageState: null, wasApplied: () => true });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { BadInputError, type KafkaRecord } from 'dendrites';
+import { BadInputError } from 'dendrites';
+import { type KafkaRecord } from 'dendrites/kafka';
 import { decodeCommand, demo, domain, NOT_AVRO, type MoneyCommand, sampleCommands } from 'dendrites/samples/money-transfer';
 import { MemoryLedger } from './memory-ledger.js';
 

@@ -1,0 +1,8 @@
+/**
+ * `dendrites/avro`: Avro stages (avsc underneath). docs/avro.md says what a decoded value
+ * looks like (unions, enums, logical types, maps) and how Confluent framing works.
+ */
+export { avroDeserializer, type AvroDeserializerOptions } from './stages/avro-deserializer.js';
+export { avroSerializer, type AvroSerializerOptions } from './stages/avro-serializer.js';
+export type { Decoded, Valid, Invalid } from './connectors/kafka/decoded.js';
+export type { AvroSchema, AvroType } from './connectors/avro/codec.js';
