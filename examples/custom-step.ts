@@ -25,10 +25,10 @@ function distinctUntilChanged<T>(key: (item: T) => unknown): Flow<T, T> {
 
 const readings = [20, 20, 21, 21, 21, 19, 19, 22, -1, 22, 23];
 const changes = fromArray(readings)
-  .via(filter<number>((celsius) => celsius >= 0).named('valid'))
-  .via(distinctUntilChanged<number>((celsius) => celsius).named('changes'))
-  .via(map<number, string>((celsius) => `${celsius}°C`))
-  .to(collect<string>());
+  .via(filter((celsius: number) => celsius >= 0).named('valid'))
+  .via(distinctUntilChanged((celsius: number) => celsius).named('changes'))
+  .via(map((celsius) => `${celsius}°C`))
+  .to(collect());
 
 const handle = changes.run();
 let last = '';

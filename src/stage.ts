@@ -13,3 +13,4 @@ export { type Ack, type Chunk, chunkOf, ackAll, ackAt, sliceChunk, mapChunk, Chu
 export { drain } from './core/drain.js';
 export { positiveInteger, nonNegative } from './core/options.js';
 export { sleep } from './core/time.js';
+export { Wakeup, deferred, type Deferred } from './core/wakeup.js';

@@ -44,6 +44,16 @@ describe('examples', () => {
     expect(stdout).toContain('valid 11->10, changes 10->5, map 5->5');
   }, 60_000);
 
+  it('custom-flow runs: batches of 4 from the stage author kit', async () => {
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'examples/custom-flow.ts']);
+    expect(stdout).toContain('batch sizes: 4 4 2');
+  }, 60_000);
+
+  it('custom-junction runs: each element on the output its route names', async () => {
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'examples/custom-junction.ts']);
+    expect(stdout).toContain('evens: 2 4 6; odds: 1 3 5 7');
+  }, 60_000);
+
   it('rx-interop runs', async () => {
     const { stdout } = await run(process.execPath, ['--import', 'tsx', 'examples/rx-interop.ts']);
     expect(stdout.trim().length).toBeGreaterThan(0);
