@@ -32,6 +32,7 @@ import { countsOf, decide, handledIn, type JournalRow, type Verdict } from './cq
 import { scanPartition } from './cqrs/scan.js';
 import { JOURNAL_BY_BUCKET_TABLE, JOURNAL_TABLE } from './cqrs/tables.js';
 
+/** The options of `compensate`: where the command graph wrote, its domain, and the time range to scan. */
 export interface CompensateOptions<C> {
   /** A connected cassandra-driver Client (or anything with its `execute` and `batch`). */
   readonly client: CqlClient;
@@ -47,8 +48,8 @@ export interface CompensateOptions<C> {
   readonly dryRun?: boolean;
   /** The bucket size the command graph wrote with, ms. Default 3,600,000 (one hour, the graph's default). */
   readonly bucketMs?: number;
-  /** Rows per page of each scan. Default 1000. */
-  readonly fetchSize?: number;
+  /** Rows per page of each scan (the driver's fetchSize). Default 1000. */
+  readonly pageSize?: number;
   /** Commands looked up and corrected at once. Default 16. */
   readonly parallelism?: number;
   /** Called after each bucket. */
@@ -59,11 +60,15 @@ export interface CompensateOptions<C> {
   readonly signal?: AbortSignal;
 }
 
+/** Where the job is, after each bucket (`onProgress`). */
 export interface CompensationProgress {
+  /** The bucket just scanned. */
   readonly bucket: Date;
   /** Buckets scanned so far, of `buckets`. */
   readonly bucketsDone: number;
+  /** Buckets in the range. */
   readonly buckets: number;
+  /** Journal rows read so far. */
   readonly rowsScanned: number;
 }
 
@@ -71,6 +76,7 @@ export interface CompensationProgress {
 export interface CommandReport {
   /** The bucket that handled it (the first of the range holding one of its deliveries). */
   readonly bucket: Date;
+  /** The command's id. */
   readonly commandId: string;
   /** Deliveries the service applied (A), in all buckets. */
   readonly applied: number;
@@ -82,12 +88,17 @@ export interface CommandReport {
    * `compensate`, or it returned no statement for this command).
    */
   readonly outcome: 'write' | 'unchanged' | 'idempotent';
+  /** Extra deliveries the correction undoes (A − 1). */
   readonly compensated: number;
 }
 
+/** What one run of `compensate` found and did. */
 export interface CompensationSummary {
+  /** Whether it was a dry run (nothing written). */
   readonly dryRun: boolean;
+  /** The `since` option, as a Date. */
   readonly since: Date;
+  /** The `until` option, as a Date. */
   readonly until: Date;
   /** Buckets scanned. */
   readonly buckets: number;
@@ -115,6 +126,7 @@ export interface CompensationSummary {
   readonly appliedNotLogged: number;
   /** Commands logged but never applied. */
   readonly loggedNotApplied: number;
+  /** How long the run took, ms. */
   readonly elapsedMs: number;
 }
 
@@ -134,7 +146,13 @@ interface Looked extends Found {
   readonly stored: string | undefined;
 }
 
-/** Runs the job once; see the module comment. Bad options throw a ConfigError before anything is read. */
+/**
+ * Runs the duplicate-compensation job once over the buckets from `since` to `until`: per
+ * command applied more than once, writes the domain's upserts that undo the extra deliveries
+ * with a record of the correction, in one logged batch. Idempotent: a second run writes
+ * nothing. docs/cqrs.md says why it is right at every crash point. Bad options throw a
+ * ConfigError before anything is read.
+ */
 export async function compensate<C>(options: CompensateOptions<C>): Promise<CompensationSummary> {
   const o = checkOptions(options);
   checkDomain('compensate', options.domain);
@@ -158,7 +176,7 @@ export async function compensate<C>(options: CompensateOptions<C>): Promise<Comp
     let done = 0;
     for (const bucket of buckets) {
       let last: string | undefined;
-      const rows = scanPartition(client, `SELECT command_id FROM ${ks}.${JOURNAL_BY_BUCKET_TABLE} WHERE bucket = ?`, [bucket], o.fetchSize, (n) => (counts.rowsScanned += n));
+      const rows = scanPartition(client, `SELECT command_id FROM ${ks}.${JOURNAL_BY_BUCKET_TABLE} WHERE bucket = ?`, [bucket], o.pageSize, (n) => (counts.rowsScanned += n));
       for await (const row of rows) {
         const commandId = String(row.get('command_id'));
         if (commandId === last) continue; // the rows of one command are side by side
@@ -175,7 +193,7 @@ export async function compensate<C>(options: CompensateOptions<C>): Promise<Comp
     let stored: string | undefined;
     let previous: number | undefined;
     const query = `SELECT kind, bucket, command, compensated FROM ${ks}.${JOURNAL_TABLE} WHERE command_id = ?`;
-    for await (const row of scanPartition(client, query, [found.commandId], o.fetchSize, (n) => (counts.rowsScanned += n))) {
+    for await (const row of scanPartition(client, query, [found.commandId], o.pageSize, (n) => (counts.rowsScanned += n))) {
       const kind = row.get('kind') === 'applied' ? 'applied' : 'logged';
       rows.push({ kind, bucket: (row.get('bucket') as Date).getTime() });
       if (kind === 'applied' && stored === undefined) stored = row.get('command') as string | undefined;

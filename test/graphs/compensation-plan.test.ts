@@ -119,8 +119,8 @@ function deliverAll(journal: MemoryJournal, histories: readonly History[]): void
   }
 }
 
-const run = (journal: MemoryJournal, since: number, until: number, fetchSize = 3) =>
-  compensate({ client: journal, keyspace: 'ks', domain: amounts, since, until, fetchSize, parallelism: 4 });
+const run = (journal: MemoryJournal, since: number, until: number, pageSize = 3) =>
+  compensate({ client: journal, keyspace: 'ks', domain: amounts, since, until, pageSize, parallelism: 4 });
 
 describe('the compensation job (in-memory journal)', () => {
   it('for any deliveries, crash points and second productions: state after the job = each unique command once; a second run = once', async () => {

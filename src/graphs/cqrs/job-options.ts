@@ -11,7 +11,7 @@ export interface CheckedOptions {
   readonly since: Date;
   readonly until: Date;
   readonly bucketMs: number;
-  readonly fetchSize: number;
+  readonly pageSize: number;
   readonly parallelism: number;
 }
 
@@ -35,7 +35,7 @@ export function checkOptions(o: {
   readonly since: Date | number | string;
   readonly until: Date | number | string;
   readonly bucketMs?: number;
-  readonly fetchSize?: number;
+  readonly pageSize?: number;
   readonly parallelism?: number;
 }): CheckedOptions {
   const keyspace = cqlIdentifier('compensate: keyspace', o.keyspace);
@@ -48,7 +48,7 @@ export function checkOptions(o: {
     since,
     until,
     bucketMs,
-    fetchSize: positiveInteger('compensate', 'fetchSize', o.fetchSize, 1000),
+    pageSize: positiveInteger('compensate', 'pageSize', o.pageSize, 1000),
     parallelism: positiveInteger('compensate', 'parallelism', o.parallelism, 16),
   };
 }
