@@ -4,6 +4,8 @@
  * `dendrites/kafka`, `dendrites/cassandra`, `dendrites/avro`, `dendrites/cqrs`; writing your own
  * stage: `dendrites/stage`; testing: `dendrites/testkit`. Importing this module connects to
  * nothing and loads neither kafkajs nor cassandra-driver.
+ *
+ * @module dendrites
  */
 export type { Ack, Chunk } from './core/chunk.js';
 export type { Pull, StageContext } from './core/stage.js';
@@ -18,7 +20,7 @@ export { fromIterable, fromArray } from './stages/from-iterable.js';
 export { fromAsyncIterable } from './stages/from-async-iterable.js';
 export { map } from './stages/map.js';
 export { filter } from './stages/filter.js';
-export { broadcast } from './stages/broadcast.js';
+export { broadcast, type BroadcastOptions, type BroadcastCancelPolicy } from './stages/broadcast.js';
 export { forEach, type ForEachOptions, type SinkCallContext } from './stages/for-each.js';
 export { collect } from './stages/collect.js';
 export { fold } from './stages/fold.js';

@@ -36,6 +36,28 @@ export interface KafkaSourceOptions extends KafkaClientOptions {
   /** Longest a fetch waits for data on the broker, ms. Default 1,000. */
   readonly maxWaitTimeInMs?: number;
   /**
+   * Most records emitted downstream whose acknowledgement has not come yet, over all
+   * partitions. When that many are out the source emits nothing more (its pull waits: this
+   * is backpressure, not an error) until acknowledgements come back; a batch larger than the
+   * room left is emitted in parts. It bounds what a graph holds when acknowledgements stop
+   * although elements still flow (a branch stuck on something, a sink that holds its acks):
+   * without it, every element such a branch takes in stays in memory and, on the broker, the
+   * consumer group's committed offset stands still while the graph reads on.
+   *
+   * Default: 4 × ⌈maxBytes / 64⌉, and at least 10,000 (655,360 with the default 10 MiB
+   * `maxBytes`; 16,384 with the command graphs' 256 KiB). Why: one fetch holds at most
+   * `maxBytes` of record batches (plus one batch beyond), and a record with a key and a value
+   * takes some 64 bytes or more in a batch, so ⌈maxBytes / 64⌉ is about the most records one
+   * fetch returns. In normal operation the records out are the batch being handed out, the
+   * one offered next, and what the downstream stages buffer (a few times `inputBuffer` each):
+   * four fetches' worth (and the 10,000 floor for small fetches) stays above that, so the
+   * bound never holds a healthy graph back, while what it bounds costs about the memory of
+   * four fetches. Raise it for tiny compressed records (many per byte), or for a downstream
+   * stage that must gather more records than this before it acknowledges any (such a stage
+   * would wait for ever at the bound). Lower it to bound a stuck branch tighter.
+   */
+  readonly maxUnacknowledged?: number;
+  /**
    * How long the source rides out trouble that may pass (brokers down or restarting, no
    * group coordinator, lost connections, failing commits) before the run fails, ms: it
    * keeps reconnecting and rejoining the group meanwhile. Default 300,000 (5 minutes).
@@ -69,9 +91,20 @@ export interface KafkaSourceOptions extends KafkaClientOptions {
  * is 1 while it waits (0 otherwise), `reconnects` counts the new consumers and
  * `commitsFailed` the commits to be sent again.
  *
- * - Emits when: downstream pulls and kafkajs has fetched a batch.
- * - Backpressures when: downstream does not pull (the batch waits, heartbeats go on), and
- *   while it waits for the brokers or the group coordinator to come back.
+ * Unacknowledged records: at most `maxUnacknowledged` emitted records wait for their
+ * acknowledgement; at the bound the source stops emitting until acknowledgements come back
+ * (the waiting batch is held, heartbeats go on). Gauges, refreshed on each pull and every
+ * second (every `commitIntervalMs` when shorter): `unacknowledged`, the records emitted and
+ * not yet acknowledged, and `oldestUnacknowledgedMs`, how long the oldest of them has waited
+ * (0 when none does): one that keeps growing is a record stuck somewhere downstream.
+ * `splitBatches` counts the batches emitted in parts for lack of room. Records of a
+ * partition given up in a rebalance stop counting (they are read again by its next owner).
+ *
+ * - Emits when: downstream pulls, kafkajs has fetched a batch, and fewer than
+ *   `maxUnacknowledged` emitted records wait for their acknowledgement.
+ * - Backpressures when: downstream does not pull (the batch waits, heartbeats go on),
+ *   while `maxUnacknowledged` emitted records wait for their acknowledgement, and while it
+ *   waits for the brokers or the group coordinator to come back.
  * - Completes when: the run is stopped (`stop()`), at any moment (connecting, joining,
  *   rebalancing, fetching, waiting for the brokers): fetching stops, the waiting batch is
  *   dropped (not emitted, so not committed), and once every sink is done the acknowledged
@@ -114,11 +147,24 @@ export function kafkaSource(options: KafkaSourceOptions): Source<ConsumerRecords
     throw new ConfigError(`${stage}: maxBytes (${config.maxBytes}) must be at least maxBytesPerPartition (${config.maxBytesPerPartition})`, { stage });
   }
   if (typeof config.fromBeginning !== 'boolean') throw new ConfigError(`${stage}: fromBeginning must be a boolean`, { stage });
+  const loopConfig = { ...config, maxUnacknowledged: positiveInteger(stage, 'maxUnacknowledged', options.maxUnacknowledged, defaultMaxUnacknowledged(config.maxBytes)) };
   return defineSource<ConsumerRecords>(stage, (ctx) => {
-    const loop = new ConsumerLoop(config, ctx);
+    const loop = new ConsumerLoop(loopConfig, ctx);
     ctx.onClose(() => loop.close());
     return { pull: () => loop.pull(), cancel: async () => loop.stop() };
   });
+}
+
+/** The fewest bytes a record is taken to cost in a fetch, to size `maxUnacknowledged` from `maxBytes`. */
+const RECORD_BYTES_AT_LEAST = 64;
+/** How many fetches' worth of records may wait for their acknowledgement by default. */
+const FETCHES_UNACKNOWLEDGED = 4;
+/** The default `maxUnacknowledged` never goes below this (small fetches, downstream buffers). */
+const MIN_DEFAULT_UNACKNOWLEDGED = 10_000;
+
+/** The default `maxUnacknowledged` for a fetch bound of `maxBytes`; see the option. */
+export function defaultMaxUnacknowledged(maxBytes: number): number {
+  return Math.max(MIN_DEFAULT_UNACKNOWLEDGED, FETCHES_UNACKNOWLEDGED * Math.ceil(maxBytes / RECORD_BYTES_AT_LEAST));
 }
 
 export type { ConsumerRecords, KafkaRecord, KafkaHeaders } from '../connectors/kafka/records.js';

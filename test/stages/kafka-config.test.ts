@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, deadLetter, kafkaSink, kafkaSource } from '../../src/index.js';
+import { ConfigError } from 'dendrites';
+import { deadLetter, kafkaSink, kafkaSource } from 'dendrites/kafka';
+import { defaultMaxUnacknowledged } from '../../src/stages/kafka-source.js';
 
 // Options are validated when a stage is built, before anything connects.
 describe('Kafka stage options', () => {
@@ -19,6 +21,16 @@ describe('Kafka stage options', () => {
     expect(kafkaSource({ brokers, groupId: 'g', topics: ['t'], giveUpAfterMs: 60_000 })).toBeDefined();
     expect(kafkaSource({ brokers, groupId: 'g', topics: ['t'], maxBytes: 1_048_576, maxBytesPerPartition: 262_144 })).toBeDefined();
     expect(kafkaSource({ brokers, groupId: 'g', topics: ['t'] })).toBeDefined();
+  });
+  it('kafkaSource validates maxUnacknowledged; its default is sized to the fetch bound', () => {
+    for (const bad of [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
+      expect(() => kafkaSource({ brokers, groupId: 'g', topics: ['t'], maxUnacknowledged: bad })).toThrow(/kafkaSource: maxUnacknowledged must be a whole number of at least 1/);
+    }
+    expect(kafkaSource({ brokers, groupId: 'g', topics: ['t'], maxUnacknowledged: 1 })).toBeDefined();
+    // 4 fetches of 64-byte records, at least 10,000
+    expect(defaultMaxUnacknowledged(10_485_760)).toBe(655_360); // kafkaSource's default maxBytes
+    expect(defaultMaxUnacknowledged(262_144)).toBe(16_384); // the command graphs' maxBytes
+    expect(defaultMaxUnacknowledged(65_536)).toBe(10_000);
   });
   it('kafkaSink and deadLetter refuse bad options', () => {
     expect(() => kafkaSink({ brokers, maxInFlightRequests: 6 })).toThrow(/at most 5/);

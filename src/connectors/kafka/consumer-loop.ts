@@ -6,7 +6,7 @@ import { sleep } from '../../core/time.js';
 import { deferred } from '../../core/wakeup.js';
 import { isRebalanceError, isTransient, toKafkaError, within } from './client.js';
 import { type CommitOffset, OffsetTracker } from './offset-tracker.js';
-import { type ConsumerRecords, toKafkaRecord } from './records.js';
+import { type ConsumerRecords, type KafkaRecord, toKafkaRecord } from './records.js';
 
 export interface ConsumerLoopConfig {
   /** Makes the kafkajs consumers (a kafkajs client; a unit test may stand in for it). */
@@ -25,15 +25,21 @@ export interface ConsumerLoopConfig {
   readonly maxWaitTimeInMs: number;
   /** How long the loop keeps trying while the brokers, the group coordinator or commits fail for a passing reason. */
   readonly giveUpAfterMs: number;
+  /** Most records emitted and not yet acknowledged; at the bound `pull()` waits for acknowledgements. */
+  readonly maxUnacknowledged: number;
 }
 
 /** The pause before the next consumer after a failure: doubles with each failure in a row, up to `max`. */
 const RECONNECT_BACKOFF_MS = { first: 500, max: 5_000 } as const;
 /** The pause between tries of the final commit while it fails for a passing reason. */
 const FINAL_COMMIT_RETRY_MS = 500;
+/** The gauges of unacknowledged records are refreshed at least this often (and on each pull), ms. */
+const GAUGE_REFRESH_MS = 1_000;
 
 interface Offer {
   readonly batch: Batch;
+  /** Index of the first record of the batch not yet emitted: a batch is emitted in parts when `maxUnacknowledged` leaves room for only some. */
+  next: number;
   settled: boolean;
   readonly settle: (taken: boolean) => void;
   readonly outcome: Promise<boolean>;
@@ -99,6 +105,10 @@ class Session {
  * that joins the group again; a commit that fails so is tried again later with the
  * tracker's latest offsets. It gives up when such trouble lasted `giveUpAfterMs`. Stopping
  * and closing are the one place a consumer is disconnected, so none survives the run.
+ *
+ * At most `maxUnacknowledged` emitted records wait for their acknowledgement: at the bound
+ * `pull()` waits (the offered batch waits with it, heartbeating) and an acknowledgement
+ * that makes room wakes it; a batch larger than the room left is emitted in parts.
  */
 export class ConsumerLoop {
   readonly #tracker: OffsetTracker;
@@ -116,7 +126,10 @@ export class ConsumerLoop {
   #acksSinceCommit = 0;
   #committing: Promise<unknown> | undefined;
   #commitAgain = false;
+  /** Set while `pull()` waits because `maxUnacknowledged` records are out: an acknowledgement then wakes it. */
+  #atBound = false;
   readonly #timer: NodeJS.Timeout;
+  readonly #gaugeTimer: NodeJS.Timeout;
 
   constructor(
     private readonly config: ConsumerLoopConfig,
@@ -124,6 +137,7 @@ export class ConsumerLoop {
   ) {
     this.#tracker = new OffsetTracker(() => {
       if (++this.#acksSinceCommit >= config.commitEveryN) this.#commitInBackground();
+      if (this.#atBound && this.#tracker.unacknowledged() < config.maxUnacknowledged) this.#wakeUp();
     });
     this.#stoppedSignal = new Promise<undefined>((resolve) => this.#stopping.signal.addEventListener('abort', () => resolve(undefined), { once: true }));
     this.#timer = setInterval(() => {
@@ -131,7 +145,10 @@ export class ConsumerLoop {
       this.#giveUpIfOverdue();
     }, config.commitIntervalMs);
     this.#timer.unref();
+    this.#gaugeTimer = setInterval(() => this.#refreshGauges(), Math.min(config.commitIntervalMs, GAUGE_REFRESH_MS));
+    this.#gaugeTimer.unref();
     ctx.metrics.counters.set('waiting', 0);
+    this.#refreshGauges();
     const stop = (): void => this.stop();
     ctx.draining.addEventListener('abort', stop, { once: true });
     ctx.signal.addEventListener('abort', stop, { once: true });
@@ -145,18 +162,27 @@ export class ConsumerLoop {
     return this.config.topics.join(', ');
   }
 
-  /** One batch of one partition, once kafkajs has fetched it; undefined once stopped. */
+  /**
+   * One batch of one partition (or the part of it that `maxUnacknowledged` leaves room
+   * for), once kafkajs has fetched it and fewer than `maxUnacknowledged` emitted records
+   * wait for their acknowledgement; undefined once stopped.
+   */
   async pull(): Promise<Chunk<ConsumerRecords> | undefined> {
     this.#supervising ??= this.#supervise().catch((error: unknown) => this.#fail(toKafkaError('consumer loop failed', error, { stage: this.ctx.name })));
-    for (;;) {
-      if (this.#failure !== undefined) throw this.#failure;
-      if (this.#stopped) return undefined;
-      const offer = this.#offer;
-      if (offer !== undefined) {
-        this.#offer = undefined;
-        return this.#take(offer);
+    try {
+      for (;;) {
+        if (this.#failure !== undefined) throw this.#failure;
+        if (this.#stopped) return undefined;
+        const room = this.config.maxUnacknowledged - this.#tracker.unacknowledged();
+        this.#atBound = room <= 0;
+        const offer = this.#offer;
+        if (offer !== undefined && room > 0) return this.#take(offer, room);
+        if (this.#atBound) this.#refreshGauges();
+        await new Promise<void>((resolve) => (this.#wake = resolve));
       }
-      await new Promise<void>((resolve) => (this.#wake = resolve));
+    } finally {
+      this.#atBound = false;
+      this.#refreshGauges();
     }
   }
 
@@ -185,6 +211,7 @@ export class ConsumerLoop {
     this.#closed = true;
     this.stop();
     clearInterval(this.#timer);
+    clearInterval(this.#gaugeTimer);
     const session = this.#session;
     if (session === undefined) return;
     if (session.phase === 'connecting') {
@@ -291,6 +318,7 @@ export class ConsumerLoop {
     this.#tracker.revokeAll();
     this.#acksSinceCommit = 0;
     this.#withdraw();
+    this.#wakeUp(); // a pull waiting at maxUnacknowledged: the revoked records no longer count
   }
 
   #pause(session: Session): void {
@@ -301,44 +329,75 @@ export class ConsumerLoop {
     }
   }
 
-  /** Offers the batch to the stage's downstream and waits, heartbeating, until it is taken. */
+  /**
+   * Offers the batch to the stage's downstream and waits, heartbeating, until it is taken
+   * (all of it, maybe in parts) or withdrawn. What was emitted is resolved in kafkajs, so
+   * its next fetch of the partition starts after it; what was not is fetched again.
+   */
   async #eachBatch(session: Session, payload: EachBatchPayload): Promise<void> {
     const { batch, heartbeat, isRunning, isStale, resolveOffset } = payload;
     if (this.#stopped || session !== this.#session || session.phase === 'over' || batch.messages.length === 0) return;
     let settle!: (taken: boolean) => void;
     const outcome = new Promise<boolean>((resolve) => (settle = resolve));
-    const offer: Offer = { batch, settled: false, settle, outcome };
+    const offer: Offer = { batch, next: 0, settled: false, settle, outcome };
+    const resolveEmitted = (): void => {
+      if (offer.next > 0) resolveOffset(batch.messages[offer.next - 1].offset);
+    };
     this.#offer = offer;
     this.#wakeUp();
     for (;;) {
       const taken = await within(outcome, this.config.heartbeatInterval);
       if (taken !== undefined) {
-        if (taken.value) resolveOffset(batch.messages[batch.messages.length - 1].offset);
+        resolveEmitted();
         return;
       }
       if (!isRunning() || isStale()) {
         this.#withdraw(offer);
+        resolveEmitted();
         return;
       }
       try {
         await heartbeat();
       } catch (error) {
         this.#withdraw(offer);
+        resolveEmitted();
         if (isRebalanceError(error)) this.#revokeAll(session);
         throw error;
       }
     }
   }
 
-  #take(offer: Offer): Chunk<ConsumerRecords> {
+  /** Emits the offered batch's next records, at most `room` of them; the offer is settled once all are emitted. */
+  #take(offer: Offer, room: number): Chunk<ConsumerRecords> {
     const { topic, partition, messages } = offer.batch;
-    const records = messages.map((m) => toKafkaRecord(topic, partition, m));
-    const { acks, live } = this.#tracker.register(topic, partition, records.map((r) => r.offset));
-    offer.settled = true;
-    offer.settle(true);
+    const start = offer.next;
+    const end = Math.min(messages.length, start + room);
+    const records = new Array<KafkaRecord>(end - start);
+    const offsets = new Array<string>(end - start);
+    for (let i = start; i < end; i++) {
+      records[i - start] = toKafkaRecord(topic, partition, messages[i]);
+      offsets[i - start] = messages[i].offset;
+    }
+    const { acks, live } = this.#tracker.register(topic, partition, offsets, Date.now());
+    offer.next = end;
+    if (end === messages.length) {
+      if (this.#offer === offer) this.#offer = undefined;
+      offer.settled = true;
+      offer.settle(true);
+    } else {
+      this.ctx.metrics.count('splitBatches');
+    }
     this.ctx.metrics.count('records', records.length);
     const element: ConsumerRecords = { topic, partition, records, acks, live };
     return { items: [element], acks: [() => acks.forEach((ack) => ack())] };
+  }
+
+  /** The gauges `unacknowledged` (records emitted, not yet acknowledged) and `oldestUnacknowledgedMs` (how long the oldest of them waits). */
+  #refreshGauges(): void {
+    const counters = this.ctx.metrics.counters;
+    counters.set('unacknowledged', this.#tracker.unacknowledged());
+    const oldest = this.#tracker.oldestUnacknowledgedAt();
+    counters.set('oldestUnacknowledgedMs', oldest === undefined ? 0 : Math.max(0, Date.now() - oldest));
   }
 
   #withdraw(offer: Offer | undefined = this.#offer): void {
@@ -398,6 +457,7 @@ export class ConsumerLoop {
     this.#tracker.revokeAll();
     this.#acksSinceCommit = 0;
     this.#withdraw();
+    this.#wakeUp(); // a pull waiting at maxUnacknowledged: the revoked records no longer count
     if (pending.length > 0) void this.#send(session, pending).catch(() => this.ctx.metrics.count('commitsSkipped'));
   }
 

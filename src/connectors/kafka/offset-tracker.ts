@@ -11,6 +11,11 @@
  * A revoked partition forgets its state: acknowledgements of records emitted before the
  * revocation are ignored, so an offset is never committed on behalf of a partition this
  * member no longer owns.
+ *
+ * It also says how many emitted records are not yet acknowledged and since when the oldest
+ * of them waits (kafkaSource's `maxUnacknowledged` and its gauges): a count kept up to date
+ * by `register` and the acknowledgements (O(1) to read), and the emission time of each
+ * registered run of records (one per batch, never per record).
  */
 
 export interface CommitOffset {
@@ -34,6 +39,8 @@ class Segment {
   constructor(
     readonly state: PartitionState,
     readonly offsets: readonly bigint[],
+    /** When it was emitted (ms, the clock the caller gave `register`). */
+    readonly emittedAt: number,
   ) {
     this.acked = new Uint8Array(offsets.length);
   }
@@ -60,6 +67,8 @@ const keyOf = (topic: string, partition: number): string => `${topic}\u0000${par
 
 export class OffsetTracker {
   readonly #partitions = new Map<string, PartitionState>();
+  /** Registered records of tracked partitions whose acknowledgement has not come yet. */
+  #unacknowledged = 0;
 
   /** `onAck` is called for every acknowledgement that counts (not duplicates, not revoked). */
   constructor(private readonly onAck?: () => void) {}
@@ -68,9 +77,10 @@ export class OffsetTracker {
    * Registers records emitted for one partition, in offset order (strictly increasing,
    * above anything emitted before in this partition). Returns one acknowledgement per
    * offset. An offset at or below one already emitted means the partition was rewound
-   * (a seek, a re-fetch): the partition's earlier state is dropped first.
+   * (a seek, a re-fetch): the partition's earlier state is dropped first. `emittedAt` (ms,
+   * e.g. `Date.now()`) is when they were emitted, for `oldestUnacknowledgedAt`.
    */
-  register(topic: string, partition: number, offsets: readonly string[]): Registration {
+  register(topic: string, partition: number, offsets: readonly string[], emittedAt = 0): Registration {
     const values = offsets.map((o) => BigInt(o));
     for (let i = 1; i < values.length; i++) {
       if (values[i] <= values[i - 1]) throw new RangeError(`offsets of a batch must increase: ${offsets[i - 1]} then ${offsets[i]}`);
@@ -88,8 +98,9 @@ export class OffsetTracker {
     const live = (): boolean => !owner.revoked;
     if (values.length === 0) return { acks: [], live };
     state.lastEmitted = values[values.length - 1];
-    const segment = new Segment(state, values);
+    const segment = new Segment(state, values, emittedAt);
     state.segments.push(segment);
+    this.#unacknowledged += values.length;
     const acks = new Array<() => void>(values.length);
     for (let i = 0; i < values.length; i++) acks[i] = () => this.#ack(segment, i);
     return { acks, live };
@@ -100,6 +111,7 @@ export class OffsetTracker {
     if (state.revoked || segment.acked[i] === 1) return;
     segment.acked[i] = 1;
     segment.ackedCount++;
+    this.#unacknowledged--;
     this.#advance(state);
     this.onAck?.(); // after advancing: a commit it triggers includes this acknowledgement
   }
@@ -144,12 +156,30 @@ export class OffsetTracker {
     return this.#partitions.get(keyOf(topic, partition))?.committable?.toString();
   }
 
-  /** How many emitted records are not yet acknowledged (all partitions). */
+  /**
+   * How many emitted records are not yet acknowledged (all partitions; O(1)). Records of a
+   * revoked partition no longer count: their acknowledgements are ignored, and the
+   * partition's next owner reads them again.
+   */
   unacknowledged(): number {
-    let n = 0;
+    return this.#unacknowledged;
+  }
+
+  /** When the oldest record not yet acknowledged was emitted (`register`'s `emittedAt`), or undefined when none waits. */
+  oldestUnacknowledgedAt(): number | undefined {
+    let oldest: number | undefined;
+    // per partition, segments[0] holds the first unacknowledged record (#advance drops acknowledged ones)
     for (const s of this.#partitions.values()) {
-      for (const seg of s.segments) n += seg.offsets.length - seg.ackedCount;
+      const head = s.segments[0];
+      if (head !== undefined && (oldest === undefined || head.emittedAt < oldest)) oldest = head.emittedAt;
     }
+    return oldest;
+  }
+
+  /** The records of a partition's state that wait for an acknowledgement. */
+  #waiting(s: PartitionState): number {
+    let n = 0;
+    for (const seg of s.segments) n += seg.offsets.length - seg.ackedCount;
     return n;
   }
 
@@ -159,6 +189,7 @@ export class OffsetTracker {
     const s = this.#partitions.get(key);
     if (s === undefined) return;
     s.revoked = true;
+    this.#unacknowledged -= this.#waiting(s);
     this.#partitions.delete(key);
   }
 
@@ -166,6 +197,7 @@ export class OffsetTracker {
   revokeAll(): void {
     for (const s of this.#partitions.values()) s.revoked = true;
     this.#partitions.clear();
+    this.#unacknowledged = 0;
   }
 
   /** Whether records registered under this partition's current state would still count. */

@@ -4,7 +4,9 @@
 // stop() at any moment leaves none running and never lets kafkajs restart one, `done`
 // settles promptly, and failures that may pass are ridden out without losing a record.
 import { describe, expect, it } from 'vitest';
-import { consumerRecordsDequeue, forEach, KafkaError, type KafkaRecord, kafkaSource, type KafkaSourceOptions, type MetricsSnapshot, type RunHandle } from '../../../src/index.js';
+import { type Ack, defineSink, forEach, KafkaError, type MetricsSnapshot, type RunHandle } from 'dendrites';
+import { consumerRecordsDequeue, type KafkaRecord, kafkaSource, type KafkaSourceOptions } from 'dendrites/kafka';
+import { drain } from '../../../src/core/drain.js';
 import { deferred } from '../../../src/core/wakeup.js';
 import { type FakeConsumer, FakeKafka, kafkajsError } from './fake-kafka.js';
 
@@ -40,6 +42,48 @@ function graph(kafka: FakeKafka, options: Partial<KafkaSourceOptions> = {}): Gra
   let last: MetricsSnapshot | undefined;
   handle.metrics$.subscribe((m) => (last = m));
   return { handle, processed, counters: () => last?.stages.find((s) => s.stage === 'source')?.counters ?? {} };
+}
+
+interface HoldingGraph extends Graph {
+  /** Acknowledgements the sink holds, in the order the records came. */
+  readonly held: Ack[];
+  /** Calls the first `n` held acknowledgements (all by default) and forgets them. */
+  release(n?: number): void;
+}
+
+/** kafkaSource → dequeue → a sink that records "partition:offset" and holds every acknowledgement until the test releases it. */
+function holdingGraph(kafka: FakeKafka, options: Partial<KafkaSourceOptions> = {}): HoldingGraph {
+  const processed: string[] = [];
+  const held: Ack[] = [];
+  const holdAcks = defineSink<KafkaRecord, void>('holdAcks', async (upstream, ctx) => {
+    await drain(upstream, ctx.inputBuffer, (chunk) => {
+      chunk.items.forEach((r, i) => {
+        processed.push(`${r.partition}:${r.offset}`);
+        const ack = chunk.acks?.[i];
+        if (ack !== undefined) held.push(ack);
+      });
+      ctx.metrics.out += chunk.items.length;
+    });
+  });
+  const handle = kafkaSource({ kafka: kafka.asKafka(), groupId: 'g', topics: ['t'], ...options })
+    .named('source')
+    .via(consumerRecordsDequeue())
+    .runWith(holdAcks, { metricsIntervalMs: 10 });
+  let last: MetricsSnapshot | undefined;
+  handle.metrics$.subscribe((m) => (last = m));
+  return {
+    handle,
+    processed,
+    held,
+    release: (n = held.length) => held.splice(0, n).forEach((ack) => ack()),
+    counters: () => last?.stages.find((s) => s.stage === 'source')?.counters ?? {},
+  };
+}
+
+/** Whether a promise has settled, without waiting for it. */
+async function settled(promise: Promise<unknown>): Promise<boolean> {
+  const pending = Symbol('pending');
+  return (await Promise.race([promise.then(() => true, () => true), new Promise((r) => setImmediate(() => r(pending)))])) === true;
 }
 
 const first = (kafka: FakeKafka): FakeConsumer => {
@@ -222,5 +266,95 @@ describe('kafkaSource consumer life cycle (kafkajs stand-in)', () => {
     g.handle.abort('late');
     await Promise.allSettled([a, b]);
     expect(consumer.disconnects).toBe(1);
+  });
+
+  it('maxUnacknowledged = N with a sink holding acks: emits exactly N, waits (heartbeating) and resumes as acks come back; the age gauge grows while held', async () => {
+    const kafka = new FakeKafka();
+    const g = holdingGraph(kafka, { maxUnacknowledged: 5, commitEveryN: 1, commitIntervalMs: 20, heartbeatInterval: 50 });
+    await until('the join to start', () => kafka.consumers[0]?.joining === true);
+    const consumer = first(kafka);
+    consumer.endJoin();
+    await until('fetching', () => consumer.fetching);
+    await consumer.deliver('t', 0, [0, 1, 2]); // taken whole: 3 out
+    const second = consumer.deliver('t', 0, [3, 4, 5, 6]); // room for 2: emitted in part, the rest waits
+    await until('5 records emitted', () => g.processed.length === 5);
+    await until('the gauge to show 5 unacknowledged', () => g.counters().unacknowledged === 5);
+    await sleep(150);
+    expect(g.processed).toEqual(['0:0', '0:1', '0:2', '0:3', '0:4']); // exactly N, then it waits
+    expect(await settled(second)).toBe(false); // the batch is held...
+    expect(consumer.heartbeats).toBeGreaterThanOrEqual(2); // ...and the consumer heartbeats meanwhile: it stays in its group
+    expect(g.counters().splitBatches).toBe(1);
+    expect(g.counters().records).toBe(5);
+    expect(consumer.committed).toEqual([]); // nothing acknowledged, nothing committed
+    const age = g.counters().oldestUnacknowledgedMs ?? 0;
+    expect(age).toBeGreaterThanOrEqual(100);
+    await sleep(300);
+    expect(g.counters().oldestUnacknowledgedMs ?? 0).toBeGreaterThanOrEqual(age + 200); // grows while held
+    expect(g.processed).toHaveLength(5);
+
+    g.release(2); // 0:0 and 0:1 processed: room for 2 more
+    await until('0:5 and 0:6 emitted', () => g.processed.length === 7);
+    await second; // the whole batch was taken
+    expect(g.processed.slice(5)).toEqual(['0:5', '0:6']);
+    await until('0:0..1 committed', () => consumer.committed.some((c) => c.some((o) => o.offset === '2')));
+    await until('the gauge to show 5 unacknowledged again', () => g.counters().unacknowledged === 5);
+    const third = consumer.deliver('t', 0, [7]);
+    await sleep(100);
+    expect(g.processed).toHaveLength(7); // at the bound again
+    expect(await settled(third)).toBe(false);
+
+    g.release();
+    await third;
+    await until('0:7 emitted', () => g.processed.length === 8);
+    g.release();
+    await until('everything committed', () => consumer.committed.some((c) => c.some((o) => o.offset === '8')));
+    await until('the gauges back to 0', () => g.counters().unacknowledged === 0 && g.counters().oldestUnacknowledgedMs === 0);
+    await g.handle.stop();
+    expect(g.processed).toEqual(['0:0', '0:1', '0:2', '0:3', '0:4', '0:5', '0:6', '0:7']);
+  });
+
+  it('maxUnacknowledged counts over all partitions; acks of any partition make room', async () => {
+    const kafka = new FakeKafka();
+    const g = holdingGraph(kafka, { maxUnacknowledged: 4, commitIntervalMs: 20 });
+    await until('the join to start', () => kafka.consumers[0]?.joining === true);
+    const consumer = first(kafka);
+    consumer.endJoin();
+    await until('fetching', () => consumer.fetching);
+    await consumer.deliver('t', 0, [10, 11, 12]);
+    const p1 = consumer.deliver('t', 1, [20, 21]);
+    await until('4 records emitted', () => g.processed.length === 4);
+    await sleep(50);
+    expect(g.processed).toEqual(['0:10', '0:11', '0:12', '1:20']);
+    g.release(1); // 0:10
+    await p1;
+    await until('1:21 emitted', () => g.processed.length === 5);
+    g.release();
+    await until('both partitions committed', () => {
+      const last = new Map(consumer.committed.flat().map((o) => [o.partition, o.offset]));
+      return last.get(0) === '13' && last.get(1) === '22';
+    });
+    await g.handle.stop();
+  });
+
+  it('a rebalance frees the bound: records of revoked partitions stop counting (their late acks are ignored)', async () => {
+    const kafka = new FakeKafka();
+    const g = holdingGraph(kafka, { maxUnacknowledged: 3, commitIntervalMs: 20 });
+    await until('the join to start', () => kafka.consumers[0]?.joining === true);
+    const consumer = first(kafka);
+    consumer.endJoin();
+    await until('fetching', () => consumer.fetching);
+    const batch = consumer.deliver('t', 0, [0, 1, 2, 3, 4]);
+    await until('3 records emitted', () => g.processed.length === 3);
+    consumer.emit(consumer.events.REBALANCING);
+    await batch; // withdrawn: 0:3 and 0:4 were never emitted
+    await until('the gauge back to 0', () => g.counters().unacknowledged === 0);
+    await consumer.deliver('t', 0, [0, 1, 2]); // read again from the committed offset, all emitted
+    await until('emitted again', () => g.processed.length === 6);
+    g.release(3); // late acks of the revoked records: ignored
+    await sleep(60);
+    expect(consumer.committed).toEqual([]);
+    g.release();
+    await until('0:0..2 committed', () => consumer.committed.some((c) => c.some((o) => o.offset === '3')));
+    await g.handle.stop();
   });
 });

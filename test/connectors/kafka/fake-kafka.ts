@@ -46,6 +46,8 @@ export class FakeConsumer {
   /** Whether kafkajs' runner fetches (joined and not stopped). */
   fetching = false;
   joinsInProgress = 0;
+  /** Heartbeats sent from eachBatch (while a batch waits for the loop's downstream). */
+  heartbeats = 0;
   readonly committed: { topic: string; partition: number; offset: string }[][] = [];
   /** Each connect() waits for this when set (resolve it to let the connect end, reject it to fail it). */
   connectGate: Deferred<void> | undefined;
@@ -134,7 +136,7 @@ export class FakeConsumer {
     const messages = offsets.map((o): KafkaMessage => ({ key: null, value: Buffer.from(`v${o}`), timestamp: '0', attributes: 0, offset: String(o), headers: {} }));
     return eachBatch({
       batch: { topic, partition, messages },
-      heartbeat: async () => undefined,
+      heartbeat: async () => void this.heartbeats++,
       isRunning: () => this.fetching,
       isStale: () => false,
       resolveOffset: () => undefined,

@@ -138,4 +138,37 @@ describe('OffsetTracker', () => {
     expect(t.committable('a', 0)).toBe('9223372036854775807');
     expect(() => t.register('a', 3, ['5', '5'])).toThrow(RangeError);
   });
+
+  it('counts unacknowledged records and knows when the oldest was emitted; a revoked partition stops counting', () => {
+    const t = new OffsetTracker();
+    expect(t.unacknowledged()).toBe(0);
+    expect(t.oldestUnacknowledgedAt()).toBeUndefined();
+    const a = t.register('a', 0, ['0', '1', '2'], 1_000);
+    const b = t.register('a', 1, ['5', '6'], 2_000);
+    const c = t.register('a', 0, ['3'], 3_000);
+    expect(t.unacknowledged()).toBe(6);
+    expect(t.oldestUnacknowledgedAt()).toBe(1_000);
+    a.acks[1](); // out of order: 0:0 still waits
+    a.acks[1](); // a duplicate counts once
+    expect(t.unacknowledged()).toBe(5);
+    expect(t.oldestUnacknowledgedAt()).toBe(1_000);
+    a.acks[0]();
+    a.acks[2]();
+    expect(t.oldestUnacknowledgedAt()).toBe(2_000); // partition 0's oldest waiting is now 0:3 (3,000)
+    b.acks[0]();
+    b.acks[1]();
+    expect(t.oldestUnacknowledgedAt()).toBe(3_000);
+    expect(t.unacknowledged()).toBe(1);
+    t.register('a', 2, ['7', '8'], 4_000);
+    t.revoke('a', 0);
+    expect(t.unacknowledged()).toBe(2);
+    c.acks[0](); // late: ignored
+    expect(t.unacknowledged()).toBe(2);
+    expect(t.oldestUnacknowledgedAt()).toBe(4_000);
+    t.register('a', 0, ['3'], 5_000); // the partition again (rewound): counted afresh
+    expect(t.unacknowledged()).toBe(3);
+    t.revokeAll();
+    expect(t.unacknowledged()).toBe(0);
+    expect(t.oldestUnacknowledgedAt()).toBeUndefined();
+  });
 });
