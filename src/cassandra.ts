@@ -1,6 +1,8 @@
 /**
  * `dendrites/cassandra`: Cassandra stages (cassandra-driver underneath: pass its `Client`), the
  * event log, and the keyspace and table helpers.
+ *
+ * @module dendrites/cassandra
  */
 export type { CqlClient, CqlQueryOptions, CqlResult, CqlBatchEntry } from './connectors/cassandra/client.js';
 export type { OnRecordError } from './connectors/cassandra/write.js';

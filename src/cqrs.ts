@@ -1,6 +1,8 @@
 /**
  * `dendrites/cqrs`: your domain, the command graphs, the library's tables, and the jobs that
  * repair what at-least-once delivery leaves behind (compensate, reconcile).
+ *
+ * @module dendrites/cqrs
  */
 export { defineDomain, eventId, type CommandDomain, type CommandDecoding, type CommandDelivery, type CqlStatement, type DomainContext, type DomainEvent } from './graphs/cqrs/domain.js';
 export { createCqrsTables, cqrsTablesCql, journalTablesCql, JOURNAL_TABLE, JOURNAL_BY_BUCKET_TABLE, type JournalKind } from './graphs/cqrs/tables.js';

@@ -1,6 +1,8 @@
 /**
  * `dendrites/kafka`: Kafka stages (kafkajs underneath) and an admin for topics, batches and
  * consumer-group progress. Offsets are committed only once every branch has acknowledged a record.
+ *
+ * @module dendrites/kafka
  */
 export type { KafkaClientOptions } from './connectors/kafka/client.js';
 export { kafkaSource, type KafkaSourceOptions, type ConsumerRecords, type KafkaRecord, type KafkaHeaders } from './stages/kafka-source.js';

@@ -4,6 +4,8 @@
  * the `define*` functions, the pull protocol's types, the chunk and acknowledgement helpers,
  * the sink loop `drain`, and the option validators that throw a `ConfigError` when a stage is built.
  * docs/engine.md explains how they fit together.
+ *
+ * @module dendrites/stage
  */
 export { defineSource, defineFlow, defineStep, defineSink, defineJunction, type Pulls } from './core/dsl.js';
 export type { Emit, OpenStep, StepOutput } from './core/fusion.js';

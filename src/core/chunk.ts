@@ -7,12 +7,15 @@
 /** Says an element has been fully processed. Calling it twice is harmless. */
 export type Ack = () => void;
 
+/** Up to `max` elements that one pull delivers, with their acknowledgements when they are tracked. */
 export interface Chunk<T> {
+  /** The elements, in order. */
   readonly items: readonly T[];
   /** When present, `acks[i]` acknowledges `items[i]`; same length as `items`. */
   readonly acks?: readonly Ack[];
 }
 
+/** A chunk of `items`, with `acks` when given (same length as `items`). */
 export function chunkOf<T>(items: readonly T[], acks?: readonly Ack[]): Chunk<T> {
   return acks === undefined ? { items } : { items, acks };
 }
@@ -29,6 +32,7 @@ export function ackAt(chunk: Chunk<unknown>, i: number): void {
   if (acks !== undefined) acks[i]();
 }
 
+/** Items `start` to `end` (exclusive) of a chunk with their acknowledgements; the chunk itself when that is all of it. */
 export function sliceChunk<T>(chunk: Chunk<T>, start: number, end: number): Chunk<T> {
   if (start === 0 && end >= chunk.items.length) return chunk;
   const items = chunk.items.slice(start, end);
@@ -48,13 +52,17 @@ export function mapChunk<T, U>(chunk: Chunk<T>, f: (item: T) => U): Chunk<U> {
  * one once any tracked item joins, so the arrays stay parallel.
  */
 export class ChunkBuilder<T> {
+  /** The items collected so far. */
   items: T[] = [];
+  /** Their acknowledgements, once any collected item is tracked; `undefined` until then. */
   acks: Ack[] | undefined = undefined;
 
+  /** How many items have been collected. */
   get length(): number {
     return this.items.length;
   }
 
+  /** Adds one item, with its acknowledgement if it is tracked. */
   push(item: T, ack?: Ack): void {
     if (ack !== undefined && this.acks === undefined) this.acks = this.items.map(() => noAck);
     this.items.push(item);
@@ -70,6 +78,7 @@ export class ChunkBuilder<T> {
   }
 }
 
+/** An acknowledgement that does nothing: the stand-in for an untracked element among tracked ones. */
 export const noAck: Ack = () => {};
 
 /**

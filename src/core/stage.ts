@@ -13,7 +13,9 @@ import type { StageMetrics } from './metrics.js';
  *   still pending then resolves `undefined` or rejects.
  */
 export interface Pull<T> {
+  /** Asks for at most `max` (≥ 1) elements: a chunk of 1..max, or `undefined` once the upstream has completed. */
   pull(max: number): Promise<Chunk<T> | undefined>;
+  /** Says the downstream wants nothing more; idempotent. */
   cancel(reason?: unknown): Promise<void>;
 }
 
@@ -33,6 +35,7 @@ export interface StageContext {
   isDraining(): boolean;
   /** How many elements a stage that pulls on its own account asks for at once. */
   readonly inputBuffer: number;
+  /** The stage's counters for this run (`count` adds to a named one). */
   readonly metrics: StageMetrics;
   /** Registers teardown; the runtime runs each exactly once, when the run ends, sinks first. */
   onClose(teardown: () => void | Promise<void>): void;

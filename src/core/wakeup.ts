@@ -10,6 +10,7 @@ export class Wakeup {
     return this.#waiting.promise;
   }
 
+  /** Wakes every task waiting in `wait()` now; later waiters wait for the next one. */
   notify(): void {
     const { resolve } = this.#waiting;
     this.#waiting = deferred();
@@ -17,12 +18,17 @@ export class Wakeup {
   }
 }
 
+/** A promise with its resolve and reject functions, to settle it from outside. */
 export interface Deferred<T> {
+  /** The promise. */
   readonly promise: Promise<T>;
+  /** Fulfils it with `value`. */
   readonly resolve: (value: T) => void;
+  /** Rejects it with `error`. */
   readonly reject: (error: unknown) => void;
 }
 
+/** A new pending promise with its resolve and reject functions. */
 export function deferred<T = void>(): Deferred<T> {
   let resolve!: (value: T) => void;
   let reject!: (error: unknown) => void;

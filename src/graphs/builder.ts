@@ -4,6 +4,7 @@ import { GraphError } from '../errors.js';
 
 /** A stage placed in a graph under construction. */
 export interface StageHandle {
+  /** The name given to `add`, if any. */
   readonly name: string | undefined;
   /** @internal */ readonly inlets: readonly Port[];
   /** @internal */ readonly outlets: readonly Port[];
@@ -30,24 +31,30 @@ export interface FlowHandle<in I, out O> extends StageHandle {
 export interface SinkHandle<out R, in T = never> extends StageHandle {
   /** @internal */ readonly resultNode: GraphNode;
   /** Type only (never set). */ readonly __in: (element: T) => void;
+  /** Type only (never set): the sink's result type. */
   readonly _result?: R;
 }
 
 /** One port of a junction: `fanout.out(1)`, `join.in(0)`. */
 export interface PortRef {
+  /** The junction the port belongs to. */
   readonly handle: StageHandle;
+  /** Whether it is an inlet or an outlet. */
   readonly direction: 'in' | 'out';
+  /** Its position among the junction's inlets or outlets, from 0. */
   readonly index: number;
 }
 
 /** An inlet of a junction that takes T: `join.in(0)`. */
 export interface InPort<in T> extends PortRef {
+  /** Always `'in'`. */
   readonly direction: 'in';
   /** Type only (never set). */ readonly __in: (element: T) => void;
 }
 
 /** An outlet of a junction that gives T: `fanout.out(1)`. */
 export interface OutPort<out T> extends PortRef {
+  /** Always `'out'`. */
   readonly direction: 'out';
   /** Type only (never set). */ readonly __out: T;
 }
@@ -61,7 +68,9 @@ export interface OutPort<out T> extends PortRef {
 export interface JunctionHandle<in I extends readonly unknown[] = never, out O extends readonly unknown[] = readonly unknown[]> extends StageHandle {
   /** Type only (never set). */ readonly __ins: (elements: I) => void;
   /** Type only (never set). */ readonly __outs: O;
+  /** Inlet `index` (from 0), to wire it by position: `join.in(0)`. */
   in<K extends number>(index: K): InPort<I[K]>;
+  /** Outlet `index` (from 0), to wire it by position: `fanout.out(1)`. */
   out<K extends number>(index: K): OutPort<O[K]>;
 }
 
@@ -82,11 +91,14 @@ export type Through<I, O> = Flow<I, O> | FlowHandle<I, O> | Junction<[I], readon
 /** A last step of `connect` that takes T: a sink (placed or not), a placed flow or junction, a junction's inlet, a name. */
 export type In<T> = Sink<T, unknown> | SinkHandle<unknown, T> | FlowHandle<T, unknown> | JunctionHandle<[T], readonly unknown[]> | InPort<T> | NamedHandle | string;
 
+/** A stage not yet added to a graph. */
 type Placeable = Source<unknown> | Flow<never, unknown> | Sink<never, unknown> | Junction<never, readonly unknown[]>;
 /** Any step `connect` takes: a handle, a junction port, a stage's name, or a stage not yet added. */
 export type Step = StageHandle | PortRef | string | Placeable;
 
+/** What a build function may return: a sink handle, a record of them, or nothing. */
 type Results = SinkHandle<unknown> | Readonly<Record<string, SinkHandle<unknown>>> | void;
+/** The run's result for what the build function returned: the sink's result, a record of results, or void. */
 type ResultOf<B> = B extends SinkHandle<infer R> ? R : B extends Readonly<Record<string, SinkHandle<unknown>>> ? { [K in keyof B]: B[K] extends SinkHandle<infer R> ? R : never } : void;
 
 /** Wires stages into a graph. Fan-out and fan-in ports are taken in order unless named. */
@@ -99,9 +111,13 @@ export class GraphBuilder {
 
   // Sink first: inside `connect`, `b.add(forEach((c) => ...))` gets its element type from the
   // previous step (the first overload tried is the one that types the callback).
+  /** Places a sink, under `name` if given (unique in the graph); return its handle from the build function to get its result. */
   add<T, R>(stage: Sink<T, R>, name?: string): SinkHandle<R, T>;
+  /** Places a flow, under `name` if given (unique in the graph). */
   add<I, O>(stage: Flow<I, O>, name?: string): FlowHandle<I, O>;
+  /** Places a source, under `name` if given (unique in the graph). */
   add<T>(stage: Source<T>, name?: string): SourceHandle<T>;
+  /** Places a junction, under `name` if given (unique in the graph); wire its ports with `in(i)` and `out(i)`, or in order. */
   add<I extends readonly unknown[], O extends readonly unknown[]>(stage: Junction<I, O>, name?: string): JunctionHandle<I, O>;
   add(stage: Placeable, name?: string): StageHandle {
     if (name !== undefined && this.#byName.has(name)) throw new GraphError(`a stage named "${name}" is already in the graph`);

@@ -36,12 +36,15 @@ export type { Branch, FaultHooks } from './cqrs/faults.js';
 
 /** What a parallel command graph's run resolves with: each branch sink's summary (undefined for a function branch). */
 export interface CommandGraphResult {
+  /** The service branch's summary (a `CassandraWriteSummary`), or undefined for a function branch. */
   readonly service: unknown;
+  /** The event-log branch's summary (a `CassandraWriteSummary`), or undefined for a function branch. */
   readonly eventLog: unknown;
 }
 
 /** What a series command graph's run resolves with: the event-log sink's summary. */
 export interface SeriesGraphResult {
+  /** The event-log sink's summary (a `CassandraWriteSummary`), or undefined for a function branch. */
   readonly eventLog: unknown;
 }
 

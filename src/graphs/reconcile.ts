@@ -29,6 +29,7 @@ import { JOURNAL_TABLE } from './cqrs/tables.js';
 import { type PartitionRange, readRanges } from './cqrs/topic-range.js';
 import { appliedWrites, loggedWrites } from './cqrs/writes.js';
 
+/** The options of `reconcile`: the graph's topic, group, keyspace and domain, and the time range to check. */
 export interface ReconcileOptions<C, S> {
   /** A kafkajs client. */
   readonly kafka: Kafka;
@@ -58,9 +59,13 @@ export interface ReconcileOptions<C, S> {
 
 /** One command Kafka holds that the journal lacks (or lacks the log of). */
 export interface ReconcileReport {
+  /** The command's id. */
   readonly commandId: string;
+  /** The topic of its record. */
   readonly topic: string;
+  /** The record's partition. */
   readonly partition: number;
+  /** The record's offset, a decimal string. */
   readonly offset: string;
   /** `lost`: never applied; `not-logged`: applied, never logged. */
   readonly kind: 'lost' | 'not-logged';
@@ -68,6 +73,7 @@ export interface ReconcileReport {
   readonly repaired: boolean;
 }
 
+/** What one run of `reconcile` found and repaired. */
 export interface ReconcileSummary {
   /** Per partition, the committed offsets read: [from, to). */
   readonly ranges: readonly PartitionRange[];
@@ -81,6 +87,7 @@ export interface ReconcileSummary {
   readonly notLogged: number;
   /** Lost commands applied, and unlogged ones logged, by this run. */
   readonly repaired: number;
+  /** How long the run took, ms. */
   readonly elapsedMs: number;
 }
 
@@ -92,7 +99,12 @@ function decoderOf<C, S>(domain: CommandDomain<C, S>): (value: Buffer, record: K
   return (value) => decoder.decode(value);
 }
 
-/** Runs reconcile once; see the module comment. Bad options throw a ConfigError before anything is read. */
+/**
+ * Runs reconcile once: reads the records of the time range the group has committed, and names
+ * each command the journal says was never applied (lost) or never logged; with `repair`, applies
+ * or logs it through the graph's own statements. Records past the committed offsets are pending,
+ * not lost. Bad options throw a ConfigError before anything is read.
+ */
 export async function reconcile<C, S>(options: ReconcileOptions<C, S>): Promise<ReconcileSummary> {
   const started = Date.now();
   checkDomain('reconcile', options.domain);

@@ -6,6 +6,7 @@ import { avroDecoder } from '../connectors/avro/codec.js';
 import { badInputAt, type Decoded } from '../connectors/kafka/decoded.js';
 import type { KafkaRecord } from '../connectors/kafka/records.js';
 
+/** The options of `avroDeserializer`: how the writer schema is found, and a check of each value. */
 export interface AvroDeserializerOptions<T> {
   /**
    * How values are laid out. `'none'` (default): plain Avro binary written with

@@ -4,6 +4,7 @@ import { defineFlow, type Flow } from '../core/dsl.js';
 import { BadInputError } from '../errors.js';
 import { frame, schemaId, toType } from '../connectors/avro/codec.js';
 
+/** The options of `avroSerializer`. */
 export interface AvroSerializerOptions {
   /** When set, output is Confluent-framed (magic byte 0 + this 4-byte schema id). Default: plain Avro binary. */
   readonly schemaId?: number;

@@ -13,6 +13,7 @@ export interface BindContext {
   readonly attempt: number;
 }
 
+/** The options of `cassandraBind`: the statement and how an element binds to it. */
 export interface CassandraBindOptions<T> {
   /** The statement, with `?` markers. The sinks execute it prepared; the driver prepares it once per client. */
   readonly cql: string;

@@ -5,6 +5,7 @@ import { positiveInteger } from '../core/options.js';
 import type { CqlClient } from '../connectors/cassandra/client.js';
 import { describe } from '../connectors/cassandra/classify.js';
 
+/** The options of `cassandraQuery`. */
 export interface CassandraQueryOptions {
   /** Rows per page (the driver's fetchSize). Default 1,000. */
   readonly pageSize?: number;

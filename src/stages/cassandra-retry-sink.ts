@@ -10,6 +10,7 @@ import { type RecordErrorOptions, failedWrites, recordErrorTarget } from './cass
 export type { RetryOptions } from '../connectors/cassandra/retry.js';
 export type { RecordErrorOptions } from './cassandra-sink.js';
 
+/** The options of `cassandraRetrySink`. */
 export interface CassandraRetrySinkOptions extends RecordErrorOptions {
   /** A cassandra-driver `Client` (the stage never shuts it down; one not connected yet connects on the first write, retried like the writes). */
   readonly client: CqlClient;

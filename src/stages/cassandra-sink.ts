@@ -34,6 +34,7 @@ export interface RecordErrorOptions {
   readonly deadLetter?: DeadLetterOptions;
 }
 
+/** The options of `cassandraSink`. */
 export interface CassandraSinkOptions extends RecordErrorOptions {
   /** A connected cassandra-driver `Client` (the stage never connects or shuts it down). */
   readonly client: CqlClient;

@@ -17,12 +17,19 @@ export interface DeadLetterOptions extends KafkaClientOptions {
 
 /** Header names a dead-lettered record carries (besides its original headers). */
 export const DEAD_LETTER_HEADERS = {
+  /** The error's message. */
   error: 'dendrites-error',
+  /** The error's class name (`BadInputError`...). */
   errorClass: 'dendrites-error-class',
+  /** The stage that rejected the record. */
   stage: 'dendrites-stage',
+  /** The original record's topic. */
   sourceTopic: 'dendrites-source-topic',
+  /** Its partition, in decimal. */
   sourcePartition: 'dendrites-source-partition',
+  /** Its offset, in decimal. */
   sourceOffset: 'dendrites-source-offset',
+  /** Its timestamp, ms since the epoch in decimal. */
   sourceTimestamp: 'dendrites-source-timestamp',
 } as const;
 

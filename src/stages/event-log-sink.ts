@@ -10,6 +10,7 @@ import { type CassandraWriteSummary, WriteCounts, batchOptionsOf, clientOption, 
 
 export type { Delivery, EventLogEntry, LoggedEvent } from '../connectors/cassandra/event-log.js';
 
+/** The options of `eventLogSink`. */
 export interface EventLogSinkOptions<T> {
   /** A connected cassandra-driver `Client` (the stage never connects or shuts it down). */
   readonly client: CqlClient;

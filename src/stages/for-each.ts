@@ -3,6 +3,7 @@ import { drain } from '../core/drain.js';
 import { positiveInteger } from '../core/options.js';
 import { Wakeup } from '../core/wakeup.js';
 
+/** The options of `forEach`. */
 export interface ForEachOptions {
   /** How many calls may be in flight at once. Default 1 (one after the other, in order). */
   readonly parallelism?: number;

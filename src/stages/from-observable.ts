@@ -4,6 +4,7 @@ import { BufferOverflowError, ConfigError } from '../errors.js';
 import { positiveInteger } from '../core/options.js';
 import { Wakeup } from '../core/wakeup.js';
 
+/** The options of `fromObservable`. */
 export interface FromObservableOptions {
   /** The most elements held between the observable's pushes and downstream's pulls. Default 128. */
   readonly bufferSize?: number;

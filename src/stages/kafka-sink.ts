@@ -11,13 +11,17 @@ import { positiveInteger } from '../core/options.js';
 export interface OutgoingMessage {
   /** Default: the sink's `topic`. */
   readonly topic?: string;
+  /** The record key; messages of one key share a partition. */
   readonly key?: Buffer | string | null;
+  /** The record value; `null` is a tombstone. */
   readonly value: Buffer | string | null;
+  /** Record headers. */
   readonly headers?: IHeaders;
   /** Default: chosen by the key (kafkajs' default partitioner, Java-compatible). */
   readonly partition?: number;
 }
 
+/** The options of `kafkaSink`: a client (`brokers` or `kafka`) and the producer's bounds. */
 export interface KafkaSinkOptions extends KafkaClientOptions {
   /** The topic of messages that name none. */
   readonly topic?: string;
@@ -31,6 +35,7 @@ export interface KafkaSinkOptions extends KafkaClientOptions {
   readonly closeTimeoutMs?: number;
 }
 
+/** What `kafkaSink` resolves with. */
 export interface KafkaSinkResult {
   /** Messages the broker acknowledged. */
   readonly sent: number;

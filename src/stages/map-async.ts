@@ -5,6 +5,7 @@ import { ConfigError } from '../errors.js';
 import { positiveInteger } from '../core/options.js';
 import { Wakeup } from '../core/wakeup.js';
 
+/** The options of `mapAsync`. */
 export interface MapAsyncOptions {
   /**
    * How many calls of `f` may be in flight at once. It is also the most elements the stage

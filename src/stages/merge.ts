@@ -4,6 +4,7 @@ import type { Pull, StageContext } from '../core/stage.js';
 import { ConfigError } from '../errors.js';
 import { Wakeup } from '../core/wakeup.js';
 
+/** The options of `merge`. */
 export interface MergeOptions {
   /** Complete as soon as one input completes, cancelling the others. Default `false`: complete when all have. */
   readonly eagerComplete?: boolean;

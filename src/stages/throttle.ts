@@ -3,6 +3,7 @@ import { ConfigError } from '../errors.js';
 import { positiveInteger } from '../core/options.js';
 import { sleep } from '../core/time.js';
 
+/** The options of `throttle`: a token bucket of `elements` per `perMs`. */
 export interface ThrottleOptions {
   /**
    * The bucket's capacity: how many elements may pass at once after a quiet spell. The

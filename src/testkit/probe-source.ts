@@ -4,6 +4,7 @@ import { positiveInteger } from '../core/options.js';
 import { deferred, Wakeup } from '../core/wakeup.js';
 import { expectWithin } from './expect-within.js';
 
+/** The options of `probeSource` and `probeSink`. */
 export interface ProbeOptions {
   /** How long an `expect...` waits before it fails the test, in ms. Default 3000. */
   readonly timeoutMs?: number;

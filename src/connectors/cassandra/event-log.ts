@@ -16,6 +16,7 @@ export interface LoggedEvent {
   readonly id: string;
   /** The id of what caused it, if anything. */
   readonly parent?: string | null;
+  /** What happened (e.g. `transfer-money`). */
   readonly action: string;
   /** Stored as JSON text. */
   readonly data: unknown;
@@ -29,7 +30,9 @@ export interface Delivery {
   readonly id: string;
   /** The Kafka record timestamp, ms since the epoch (or a Date); it picks the bucket. */
   readonly kafkaTimestamp: number | Date;
+  /** The Kafka topic the record was read from. */
   readonly topic: string;
+  /** Its partition. */
   readonly partition: number;
   /** The record's offset (Kafka offsets are strings in kafkajs). */
   readonly offset: string | number | bigint;
@@ -42,9 +45,11 @@ export interface Delivery {
 
 /** What `eventLogSink` writes: one delivery of one event of one aggregate. */
 export interface EventLogEntry {
+  /** The event. */
   readonly event: LoggedEvent;
   /** The aggregate the event belongs to (e.g. the account id); keys the history table. */
   readonly aggregateId: string;
+  /** The delivery it came with. */
   readonly delivery: Delivery;
 }
 

@@ -9,13 +9,24 @@ import type { CqlClient } from './client.js';
 
 /** The event log tables: one row per delivery, and one aggregate's history in event-time order. */
 export const EVENT_LOG_TABLE = 'event_log';
+/** The event log by aggregate: one aggregate's history in event-time order. */
 export const EVENT_LOG_BY_AGGREGATE_TABLE = 'event_log_by_aggregate';
 
 /** How a keyspace is replicated. Default: SimpleStrategy with one replica (a local node). */
 export type Replication =
-  | { readonly class: 'SimpleStrategy'; readonly replication_factor: number }
-  | { readonly class: 'NetworkTopologyStrategy'; readonly [dataCenter: string]: number | string };
+  | {
+      /** One replication factor for the whole cluster. */
+      readonly class: 'SimpleStrategy';
+      /** Replicas of each row. */
+      readonly replication_factor: number;
+    }
+  | {
+      /** A replication factor per data center: `{ class: 'NetworkTopologyStrategy', dc1: 3 }`. */
+      readonly class: 'NetworkTopologyStrategy';
+      readonly [dataCenter: string]: number | string;
+    };
 
+/** Options of `createKeyspace`. */
 export interface CreateKeyspaceOptions {
   /** Default `{ class: 'SimpleStrategy', replication_factor: 1 }`. */
   readonly replication?: Replication;

@@ -4,6 +4,7 @@ import type { DendritesError } from '../../errors.js';
 export interface BoundStatement<T> {
   /** The CQL, with `?` markers; executed prepared (the driver prepares each query once per client). */
   readonly query: string;
+  /** The values of its markers, in order. */
   readonly params: readonly unknown[];
   /**
    * The partition key (or any ordering key): writes with the same key run one after the

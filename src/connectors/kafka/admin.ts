@@ -11,13 +11,17 @@ import { type KafkaClientOptions, kafkaClient } from './client.js';
 
 /** A message to produce: key (records of one key share a partition), value, optional headers. */
 export interface ProduceMessage {
+  /** The record key; records of one key share a partition. */
   readonly key?: string | Buffer | null;
+  /** The record value; `null` is a tombstone. */
   readonly value: string | Buffer | null;
+  /** Record headers. */
   readonly headers?: Readonly<Record<string, string | Buffer>>;
   /** The record's timestamp in ms since the epoch; default: when it is sent. */
   readonly timestamp?: number;
 }
 
+/** Options of `KafkaAdmin.createTopics`. */
 export interface CreateTopicsOptions {
   /** Partitions of each new topic. Default 1. */
   readonly partitions?: number;
@@ -29,6 +33,7 @@ export interface CreateTopicsOptions {
 
 /** One partition of a topic against one consumer group. */
 export interface PartitionLag {
+  /** The partition. */
   readonly partition: number;
   /** The low watermark: the first offset still in the log. */
   readonly low: number;
@@ -42,8 +47,11 @@ export interface PartitionLag {
 
 /** A group's progress through a topic. */
 export interface TopicLag {
+  /** The topic. */
   readonly topic: string;
+  /** The consumer group. */
   readonly groupId: string;
+  /** Each partition's progress. */
   readonly partitions: readonly PartitionLag[];
   /** Records in the log (from the low watermarks) over all partitions. */
   readonly total: number;
@@ -53,6 +61,7 @@ export interface TopicLag {
   readonly lag: number;
 }
 
+/** Options of `KafkaAdmin.untilCommitted`. */
 export interface UntilCommittedOptions {
   /** Give up after this long (a `KafkaError` says how far the group got). Default 60000. */
   readonly timeoutMs?: number;

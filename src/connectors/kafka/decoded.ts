@@ -3,15 +3,21 @@ import type { KafkaRecord } from './records.js';
 
 /** A record decoded into a value; the record stays reachable for its metadata. */
 export interface Valid<T> {
+  /** Always `true`: tells a valid record from an invalid one. */
   readonly ok: true;
+  /** The decoded (and validated) value. */
   readonly value: T;
+  /** The record it was decoded from. */
   readonly record: KafkaRecord;
 }
 
 /** A record that could not be decoded or validated: it goes to the dead letter. */
 export interface Invalid {
+  /** Always `false`. */
   readonly ok: false;
+  /** Why it was rejected, with the stage and the record's coordinates. */
   readonly error: BadInputError;
+  /** The record as it was read. */
   readonly record: KafkaRecord;
 }
 

@@ -6,14 +6,19 @@ export type KafkaHeaders = Readonly<Record<string, Buffer | string | readonly (B
 
 /** One record read from Kafka, with its coordinates. */
 export interface KafkaRecord {
+  /** The topic it was read from. */
   readonly topic: string;
+  /** Its partition. */
   readonly partition: number;
   /** The record's offset, a decimal string (Kafka offsets are 64-bit). */
   readonly offset: string;
+  /** The record key, as bytes. */
   readonly key: Buffer | null;
+  /** The record value, as bytes; `null` for a tombstone. */
   readonly value: Buffer | null;
   /** ms since the epoch, a decimal string (as kafkajs gives it). */
   readonly timestamp: string;
+  /** The record headers. */
   readonly headers: KafkaHeaders;
 }
 
@@ -24,10 +29,15 @@ export interface KafkaRecord {
  * acknowledging them has no effect.
  */
 export interface ConsumerRecords {
+  /** The topic of the batch. */
   readonly topic: string;
+  /** Its partition. */
   readonly partition: number;
+  /** The records, in offset order. */
   readonly records: readonly KafkaRecord[];
+  /** `acks[i]` acknowledges `records[i]`. */
   readonly acks: readonly Ack[];
+  /** False once the partition was revoked since the batch was emitted. */
   readonly live: () => boolean;
 }
 

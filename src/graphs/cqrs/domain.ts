@@ -24,7 +24,7 @@ export type CqlStatement = CqlBatchEntry;
  */
 export type CommandDecoding =
   | {
-      /** The reader schema: values are decoded into its shape (see docs/cqrs.md for unions, enums, logical types). */
+      /** The reader schema: values are decoded into its shape (docs/avro.md: unions, enums, logical types, longs). */
       readonly avro: avro.Schema | avro.Type;
       /** `'none'` (default): plain Avro binary written with `writerSchema`; `'confluent'`: magic byte 0, 4-byte schema id, Avro. */
       readonly framing?: 'none' | 'confluent';
@@ -45,6 +45,7 @@ export interface DomainContext {
 
 /** One delivery of a validated command: what both branches of the command graph receive. */
 export interface CommandDelivery<C> {
+  /** The command, as the domain's `parse` returned it. */
   readonly command: C;
   /** `domain.commandId(command)`, computed once. */
   readonly commandId: string;
@@ -67,6 +68,11 @@ export interface DomainEvent {
   readonly timestamp?: number;
 }
 
+/**
+ * Your domain, as the command graphs and the jobs take it: how a record decodes and is
+ * narrowed to a command C, the upserts of one delivery, its events, and how to undo extra
+ * deliveries. S is the state `start` returns for a run. docs/cqrs.md is the guide.
+ */
 export interface CommandDomain<C, S = undefined> {
   /** Shown in diagrams, logs and errors. */
   readonly name: string;

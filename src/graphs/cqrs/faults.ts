@@ -8,8 +8,10 @@ import { type Ack, chunkOf } from '../../core/chunk.js';
 import { defineFlow, type Flow } from '../../core/dsl.js';
 import { mapAsync } from '../../stages/map-async.js';
 
+/** A branch of the command graph: the service (your domain's writes) or the event log. */
 export type Branch = 'service' | 'log';
 
+/** Fault injection for tests and the demo's crash points: a hook that throws fails the run there, before the offset commits. */
 export interface FaultHooks<T> {
   /** Runs in `branch` before the element is written. */
   readonly beforeWrite?: (branch: Branch, element: T) => void | Promise<void>;

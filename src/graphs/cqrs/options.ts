@@ -35,11 +35,18 @@ export const DEFAULT_GRAPH_PARALLELISM = 128;
  * millisecond; in the e2e bench the smaller fetch was also faster (records wait less
  * behind their batch).
  */
-export const GRAPH_FETCH_DEFAULTS = { maxBytesPerPartition: 65_536, maxBytes: 262_144 } as const;
+export const GRAPH_FETCH_DEFAULTS = {
+  /** Bytes fetched per partition at most: 64 KiB. */
+  maxBytesPerPartition: 65_536,
+  /** Bytes per fetch at most: 256 KiB. */
+  maxBytes: 262_144,
+} as const;
 
+/** The options of `parallelCommandGraph` and `seriesCommandGraph`: C is the domain's command, S what its `start` returns. */
 export interface CommandGraphOptions<C, S = undefined> {
   /** Kafka bootstrap brokers; or give `kafka`, a kafkajs client. */
   readonly brokers?: readonly string[];
+  /** A kafkajs client, instead of `brokers`. */
   readonly kafka?: Kafka;
   /** The commands topic (values decoded as the domain's `decode` says). */
   readonly topic: string;

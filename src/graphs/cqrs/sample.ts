@@ -8,7 +8,9 @@ import type { CommandDomain } from './domain.js';
 
 /** A record to produce: its key (commands of one aggregate share a key, so a partition) and its encoded value. */
 export interface ProducedRecord {
+  /** The record key. */
   readonly key: string;
+  /** The encoded command. */
   readonly value: Buffer;
 }
 
@@ -34,7 +36,9 @@ export interface DemoScenario {
   check(client: CqlClient, keyspace: string): Promise<StateCheck>;
 }
 
+/** A domain with a demo scenario: what a sample (or a module of your own) exports as `demo` for `dendrites demo`. */
 export interface DemoSample<C = unknown, S = unknown> {
+  /** The domain the demo runs. */
   readonly domain: CommandDomain<C, S>;
   /** Creates the domain's own tables in `keyspace` (the demo creates the keyspace and the library's tables). */
   createTables(client: CqlClient, keyspace: string): Promise<void>;

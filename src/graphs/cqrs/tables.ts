@@ -17,7 +17,9 @@
 import type { CqlClient } from '../../connectors/cassandra/client.js';
 import { cqlIdentifier, createEventLogTables, eventLogTablesCql } from '../../connectors/cassandra/schema.js';
 
+/** The journal: one row per delivery a branch wrote, partitioned by command id. */
 export const JOURNAL_TABLE = 'dendrites_journal';
+/** The journal by time bucket: the command ids of one bucket, for the job's scan. */
 export const JOURNAL_BY_BUCKET_TABLE = 'dendrites_journal_by_bucket';
 
 /** A journal row's kind: which branch wrote the delivery. */

@@ -10,8 +10,11 @@ import { type KafkaRecord, toKafkaRecord } from '../../connectors/kafka/records.
 
 /** Offsets [from, to) of one partition. */
 export interface PartitionRange {
+  /** The partition. */
   readonly partition: number;
+  /** The first offset read. */
   readonly from: number;
+  /** The offset after the last one read. */
   readonly to: number;
 }
 

@@ -24,33 +24,49 @@ interface CommandBase {
 
 /** Adds `quantity` units of `sku` to the stock. */
 export interface Restock extends CommandBase {
+  /** The command's kind. */
   readonly action: 'restock';
+  /** The stock-keeping unit. */
   readonly sku: string;
+  /** Units added (positive). */
   readonly quantity: number;
+  /** Where the units arrive. */
   readonly warehouse: Warehouse;
 }
 
 /** Takes `quantity` units of `sku` out of the stock for an order. */
 export interface Reserve extends CommandBase {
+  /** The command's kind. */
   readonly action: 'reserve';
+  /** The stock-keeping unit. */
   readonly sku: string;
+  /** Units taken (positive). */
   readonly quantity: number;
+  /** The order they are reserved for. */
   readonly orderId: string;
 }
 
 /** Puts `quantity` units of `sku` reserved for an order back into the stock. */
 export interface Release extends CommandBase {
+  /** The command's kind. */
   readonly action: 'release';
+  /** The stock-keeping unit. */
   readonly sku: string;
+  /** Units put back (positive). */
   readonly quantity: number;
+  /** The order they were reserved for. */
   readonly orderId: string;
 }
 
 /** Sets an order's status and attributes (the whole map: it replaces the previous one). */
 export interface SetOrderStatus extends CommandBase {
+  /** The command's kind. */
   readonly action: 'set-order-status';
+  /** The order. */
   readonly orderId: string;
+  /** Its new status. */
   readonly status: OrderStatus;
+  /** Its attributes (an Avro map): the whole map, replacing the previous one. */
   readonly attributes: Readonly<Record<string, string>>;
 }
 

@@ -5,6 +5,8 @@
  * enums, a `timestamp-millis` and a map (schemas/inventory.avsc). A SKU's stock is a sum
  * of movements, so duplicate deliveries add effects the compensation job undoes; an
  * order's status is an idempotent upsert. `demo` runs it in `dendrites demo`.
+ *
+ * @module dendrites/samples/inventory
  */
 export { domain, inventoryEvents } from './domain.js';
 export { demo, inventoryScenario, scenarioCommands, checkInventory, SKU_COUNT, INITIAL_STOCK, SCENARIO_START, UNDECODABLE, type ScenarioCommands } from './scenario.js';

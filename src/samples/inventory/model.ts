@@ -18,7 +18,9 @@ import type { InventoryCommand, OrderStatus, StockCommand } from './commands.js'
 
 /** One row of `inventory_movements`. */
 export interface Movement {
+  /** The SKU whose stock it moves. */
   readonly sku: string;
+  /** `<command id>:<delivery id>` for a delivery, `comp:<command id>` for a correction. */
   readonly movementId: string;
   /** Signed: + into the stock, − out of it. */
   readonly quantity: number;
@@ -83,7 +85,9 @@ export function onceOnlyStock(commands: Iterable<InventoryCommand>): Map<string,
 
 /** An order's status as stored. */
 export interface OrderState {
+  /** The order's status. */
   readonly status: OrderStatus;
+  /** Its attributes. */
   readonly attributes: Readonly<Record<string, string>>;
 }
 

@@ -21,6 +21,7 @@ export const SCENARIO_START = Date.UTC(2025, 0, 1);
 
 /** The commands of one scenario, before encoding. */
 export interface ScenarioCommands {
+  /** The SKUs of the scenario (`SKU_COUNT` of them). */
   readonly skus: readonly string[];
   /** One restock per SKU. */
   readonly setup: readonly InventoryCommand[];

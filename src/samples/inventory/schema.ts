@@ -22,9 +22,13 @@ import avro from 'avsc';
 
 /** The full names of the payload's branches: the key of a decoded (wrapped) payload. */
 export const BRANCHES = {
+  /** The `Restock` record. */
   restock: 'dendrites.inventory.Restock',
+  /** The `Reserve` record. */
   reserve: 'dendrites.inventory.Reserve',
+  /** The `Release` record. */
   release: 'dendrites.inventory.Release',
+  /** The `SetOrderStatus` record. */
   setOrderStatus: 'dendrites.inventory.SetOrderStatus',
 } as const;
 
@@ -96,7 +100,10 @@ export const inventorySchema: avro.Schema = {
  * The decode options, chosen on purpose (see the module comment): unions wrapped (the
  * branch name says the action), no logical types (timestamps stay numbers of ms).
  */
-export const INVENTORY_AVRO_OPTIONS = { wrapUnions: 'always' } as const;
+export const INVENTORY_AVRO_OPTIONS = {
+  /** A union decodes as `{ '<full name of the branch>': value }`. */
+  wrapUnions: 'always',
+} as const;
 
 /** The avsc type of an inventory command: the domain's reader schema and the producers' writer schema. */
 export const inventoryType: avro.Type = avro.Type.forSchema(inventorySchema, INVENTORY_AVRO_OPTIONS);

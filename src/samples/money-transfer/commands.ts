@@ -17,19 +17,27 @@ export const COMMAND_ACTIONS: readonly CommandAction[] = ['open-account', 'trans
 
 /** The fields of a command; those its action does not use are null. */
 export interface CommandData {
+  /** open-account: the new account. */
   readonly account_id: string | null;
+  /** open-account: who owns it. */
   readonly owner: string | null;
+  /** open-account: its opening balance, in cents. */
   readonly initial_balance: number | null;
+  /** transfer-money: the account debited. */
   readonly from_account: string | null;
+  /** transfer-money: the account credited. */
   readonly to_account: string | null;
+  /** transfer-money: the amount, in cents. */
   readonly amount: number | null;
 }
 
 /** A command as the Avro schema has it (before `parseMoneyCommand` narrows it). */
 export interface Command {
+  /** Unique command id (a UUID); redeliveries keep it. */
   readonly id: string;
   /** A CommandAction once validated; any string on the wire. */
   readonly action: string;
+  /** The action's fields. */
   readonly data: CommandData;
   /** When the command was issued, ms since the epoch. */
   readonly timestamp: number;

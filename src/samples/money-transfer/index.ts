@@ -8,6 +8,8 @@
  * `dendrites demo` runs; the rest are the helpers tests, examples and benchmarks use.
  *
  * @example examples/cqrs-money-transfer.ts
+ *
+ * @module dendrites/samples/money-transfer
  */
 
 /** The CommandDomain of the sample (see domain.ts). */

@@ -11,17 +11,46 @@ import type { Command } from './commands.js';
 
 /** A command that passed validation, narrowed to what its action needs (plain JSON: the journal stores it as is). */
 export type MoneyCommand =
-  | { readonly id: string; readonly action: 'open-account'; readonly timestamp: number; readonly account_id: string; readonly owner: string | null; readonly initial_balance: number }
-  | { readonly id: string; readonly action: 'transfer-money'; readonly timestamp: number; readonly from_account: string; readonly to_account: string; readonly amount: number };
+  | {
+      /** The command id. */
+      readonly id: string;
+      /** Opens an account. */
+      readonly action: 'open-account';
+      /** When it was issued, ms since the epoch. */
+      readonly timestamp: number;
+      /** The new account. */
+      readonly account_id: string;
+      /** Who owns it, if given. */
+      readonly owner: string | null;
+      /** Its opening balance in cents (0 if not given). */
+      readonly initial_balance: number;
+    }
+  | {
+      /** The command id. */
+      readonly id: string;
+      /** Moves money between two accounts. */
+      readonly action: 'transfer-money';
+      /** When it was issued, ms since the epoch. */
+      readonly timestamp: number;
+      /** The account debited. */
+      readonly from_account: string;
+      /** The account credited. */
+      readonly to_account: string;
+      /** The amount in cents, positive. */
+      readonly amount: number;
+    };
 
 /** One ledger movement: `amount` added to `account` (negative for a debit). */
 export interface LedgerMovement {
+  /** The account. */
   readonly account: string;
+  /** Cents added (negative for a debit). */
   readonly amount: number;
 }
 
 /** A ledger movement of one delivery, with the side that names its entry id. */
 export interface DeliveryEntry extends LedgerMovement {
+  /** Which side of the command the entry is: its opening balance, its debit or its credit. */
   readonly side: 'open' | 'debit' | 'credit';
 }
 

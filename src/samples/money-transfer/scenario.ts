@@ -28,8 +28,11 @@ export interface SampleOptions {
 
 /** The accounts, their open-account commands and the transfers. */
 export interface SampleCommands {
+  /** The account ids. */
   readonly accounts: readonly string[];
+  /** One open-account command per account. */
   readonly opens: readonly Command[];
+  /** The transfers, between two different accounts each. */
   readonly transfers: readonly Command[];
 }
 
