@@ -13,11 +13,11 @@ export interface KafkaSourceOptions extends KafkaClientOptions {
   /** Where a partition without a committed offset starts: its beginning (true) or its end. Default false. */
   readonly fromBeginning?: boolean;
   /** Group session timeout, ms. Default 30,000. */
-  readonly sessionTimeout?: number;
-  /** How often the consumer heartbeats, also while the graph backpressures, ms. Default 3,000; below sessionTimeout. */
-  readonly heartbeatInterval?: number;
+  readonly sessionTimeoutMs?: number;
+  /** How often the consumer heartbeats, also while the graph backpressures, ms. Default 3,000; below sessionTimeoutMs. */
+  readonly heartbeatIntervalMs?: number;
   /** How long the group waits for members to rejoin in a rebalance, ms. Default 60,000. */
-  readonly rebalanceTimeout?: number;
+  readonly rebalanceTimeoutMs?: number;
   /** Commit once this many records were acknowledged since the last commit. Default 1,000. */
   readonly commitEveryN?: number;
   /** ...and at least this often while acknowledgements come in, ms. Default 1,000. */
@@ -34,7 +34,7 @@ export interface KafkaSourceOptions extends KafkaClientOptions {
    */
   readonly maxBytes?: number;
   /** Longest a fetch waits for data on the broker, ms. Default 1,000. */
-  readonly maxWaitTimeInMs?: number;
+  readonly maxWaitMs?: number;
   /**
    * Most records emitted downstream whose acknowledgement has not come yet, over all
    * partitions. When that many are out the source emits nothing more (its pull waits: this
@@ -124,9 +124,9 @@ export function kafkaSource(options: KafkaSourceOptions): Source<ConsumerRecords
   const groupId = nonEmptyString(stage, 'groupId', options.groupId);
   if (!Array.isArray(options.topics) || options.topics.length === 0) throw new ConfigError(`${stage}: topics must be a non-empty list`, { stage });
   const topics = options.topics.map((t) => nonEmptyString(stage, 'topics[]', t));
-  const sessionTimeout = positiveInteger(stage, 'sessionTimeout', options.sessionTimeout, 30_000);
-  const heartbeatInterval = positiveInteger(stage, 'heartbeatInterval', options.heartbeatInterval, 3_000);
-  if (heartbeatInterval >= sessionTimeout) throw new ConfigError(`${stage}: heartbeatInterval (${heartbeatInterval}) must be below sessionTimeout (${sessionTimeout})`, { stage });
+  const sessionTimeout = positiveInteger(stage, 'sessionTimeoutMs', options.sessionTimeoutMs, 30_000);
+  const heartbeatInterval = positiveInteger(stage, 'heartbeatIntervalMs', options.heartbeatIntervalMs, 3_000);
+  if (heartbeatInterval >= sessionTimeout) throw new ConfigError(`${stage}: heartbeatIntervalMs (${heartbeatInterval}) must be below sessionTimeoutMs (${sessionTimeout})`, { stage });
   const config = {
     kafka,
     groupId,
@@ -134,13 +134,13 @@ export function kafkaSource(options: KafkaSourceOptions): Source<ConsumerRecords
     fromBeginning: options.fromBeginning ?? false,
     sessionTimeout,
     heartbeatInterval,
-    rebalanceTimeout: positiveInteger(stage, 'rebalanceTimeout', options.rebalanceTimeout, 60_000),
+    rebalanceTimeout: positiveInteger(stage, 'rebalanceTimeoutMs', options.rebalanceTimeoutMs, 60_000),
     commitEveryN: positiveInteger(stage, 'commitEveryN', options.commitEveryN, 1_000),
     commitIntervalMs: positiveInteger(stage, 'commitIntervalMs', options.commitIntervalMs, 1_000),
     closeTimeoutMs: positiveInteger(stage, 'closeTimeoutMs', options.closeTimeoutMs, 10_000),
     maxBytesPerPartition: positiveInteger(stage, 'maxBytesPerPartition', options.maxBytesPerPartition, 1_048_576),
     maxBytes: positiveInteger(stage, 'maxBytes', options.maxBytes, 10_485_760),
-    maxWaitTimeInMs: nonNegative(stage, 'maxWaitTimeInMs', options.maxWaitTimeInMs, 1_000),
+    maxWaitTimeInMs: nonNegative(stage, 'maxWaitMs', options.maxWaitMs, 1_000),
     giveUpAfterMs: positiveInteger(stage, 'giveUpAfterMs', options.giveUpAfterMs, 300_000),
   };
   if (config.maxBytes < config.maxBytesPerPartition) {

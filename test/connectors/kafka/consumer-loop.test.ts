@@ -270,7 +270,7 @@ describe('kafkaSource consumer life cycle (kafkajs stand-in)', () => {
 
   it('maxUnacknowledged = N with a sink holding acks: emits exactly N, waits (heartbeating) and resumes as acks come back; the age gauge grows while held', async () => {
     const kafka = new FakeKafka();
-    const g = holdingGraph(kafka, { maxUnacknowledged: 5, commitEveryN: 1, commitIntervalMs: 20, heartbeatInterval: 50 });
+    const g = holdingGraph(kafka, { maxUnacknowledged: 5, commitEveryN: 1, commitIntervalMs: 20, heartbeatIntervalMs: 50 });
     await until('the join to start', () => kafka.consumers[0]?.joining === true);
     const consumer = first(kafka);
     consumer.endJoin();
