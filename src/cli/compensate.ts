@@ -1,6 +1,6 @@
 /** `dendrites compensate --domain D --keyspace K --since T1 --until T2 [--dry-run] [--bucket-ms N]` */
 import { compensate, type CompensationSummary } from 'dendrites/cqrs';
-import { int, parse, required, time } from './args.js';
+import { parse } from './args.js';
 import { cliCassandra } from './connect.js';
 import { DOMAIN_HELP, domainSpec, loadDomain } from './domains.js';
 import { keyspaceOption } from './options.js';
@@ -25,17 +25,19 @@ export function summaryLines(s: CompensationSummary): string[] {
 }
 
 export async function compensateCommand(argv: readonly string[]): Promise<number> {
-  const v = parse(argv, { domain: { type: 'string' }, keyspace: { type: 'string' }, since: { type: 'string' }, until: { type: 'string' }, 'dry-run': { type: 'boolean' }, 'bucket-ms': { type: 'string' } });
-  const spec = domainSpec(required(v, 'domain'));
-  const keyspace = keyspaceOption(v);
-  const since = time(v, 'since');
-  const until = time(v, 'until');
-  const bucketMs = int(v, 'bucket-ms', 3_600_000);
+  const a = parse(argv, { domain: { type: 'string' }, keyspace: { type: 'string' }, since: { type: 'string' }, until: { type: 'string' }, 'dry-run': { type: 'boolean' }, 'bucket-ms': { type: 'string' } });
+  const spec = a.required('domain');
+  if (spec !== '') a.check(() => domainSpec(spec), spec);
+  const keyspace = keyspaceOption(a);
+  const { since, until } = a.timeRange();
+  const bucketMs = a.int('bucket-ms', 3_600_000);
+  a.done();
   const { domain } = await loadDomain(spec);
+  // Not connected here: compensate() checks its options (a range of too many buckets, say) before its
+  // first query, and the driver connects on that query.
   const client = cliCassandra();
   const bar = progressLine(process.stderr, 'compensate ');
   try {
-    await client.connect();
     const summary = await compensate({
       client,
       keyspace,
@@ -43,7 +45,7 @@ export async function compensateCommand(argv: readonly string[]): Promise<number
       since,
       until,
       bucketMs,
-      dryRun: v['dry-run'] === true,
+      dryRun: a.flag('dry-run'),
       onProgress: (p) => bar.update(p.bucketsDone / p.buckets, `bucket ${p.bucketsDone}/${p.buckets}, ${p.rowsScanned} rows`),
     });
     bar.done('done');

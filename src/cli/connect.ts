@@ -4,8 +4,13 @@ import { Kafka, logLevel } from 'kafkajs';
 import { type KafkaAdmin, kafkaAdmin } from 'dendrites/kafka';
 import { connectionSettings } from '../../services/services.js';
 
-export function cliKafka(clientId: string): Kafka {
-  return new Kafka({ clientId, brokers: connectionSettings().kafkaBrokers, logLevel: logLevel.ERROR });
+/**
+ * A kafkajs client on the configured brokers. `quiet` (the one-shot commands) logs nothing: a
+ * failure reaches the user as one line from main.ts, not as kafkajs' JSON log lines. The graph
+ * of `dendrites run` keeps kafkajs' error log, as it rides out outages rather than failing.
+ */
+export function cliKafka(clientId: string, options: { readonly quiet?: boolean } = {}): Kafka {
+  return new Kafka({ clientId, brokers: connectionSettings().kafkaBrokers, logLevel: options.quiet === true ? logLevel.NOTHING : logLevel.ERROR });
 }
 
 /** A client that tries to reconnect every second (the driver's default backs off towards minutes, which outlasts an outage the graph rides out). */

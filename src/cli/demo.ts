@@ -9,14 +9,14 @@
  * the state against the unique commands. The last line is one JSON object; the exit code
  * is 0 only when the state is right.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { createKeyspace, type CqlClient, dropKeyspace } from 'dendrites/cassandra';
 import { type KafkaAdmin, kafkaAdmin } from 'dendrites/kafka';
 import { compensate, createCqrsTables } from 'dendrites/cqrs';
 import { servicesUp } from '../../services/services.js';
-import { int, oneOf, parse } from './args.js';
+import { parse } from './args.js';
 import { cliCassandra, cliKafka } from './connect.js';
 import { commandGraph, WIRINGS } from './run.js';
 import { summaryLines } from './compensate.js';
@@ -35,13 +35,17 @@ async function cleanUp(admin: KafkaAdmin, client: CqlClient, names: { readonly t
 }
 
 export async function demoCommand(argv: readonly string[]): Promise<number> {
-  const v = parse(argv, { domain: { type: 'string' }, commands: { type: 'string' }, partitions: { type: 'string' }, wiring: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' }, keep: { type: 'boolean' } });
-  const spec = domainSpec(typeof v.domain === 'string' ? v.domain : 'money-transfer');
-  const commands = int(v, 'commands', 10_000, 10, 10_000_000);
-  const partitions = int(v, 'partitions', 3, 1, 64);
-  const seed = int(v, 'seed', 42, 0);
-  const wiring = oneOf(v, 'wiring', WIRINGS, 'parallel');
-  const outDir = path.resolve(typeof v.out === 'string' ? v.out : 'demo-output');
+  const a = parse(argv, { domain: { type: 'string' }, commands: { type: 'string' }, partitions: { type: 'string' }, wiring: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' }, keep: { type: 'boolean' } });
+  const spec = a.string('domain', 'money-transfer');
+  a.check(() => domainSpec(spec), spec);
+  const commands = a.int('commands', 10_000, 10, 10_000_000);
+  const partitions = a.int('partitions', 3, 1, 64);
+  const seed = a.int('seed', 42, 0);
+  const wiring = a.oneOf('wiring', WIRINGS, 'parallel');
+  const outDir = path.resolve(a.string('out', 'demo-output'));
+  if (existsSync(outDir) && !statSync(outDir).isDirectory()) a.problem(`--out must be a directory (it is made if missing), but ${outDir} is a file`);
+  const keep = a.flag('keep');
+  a.done();
   const loaded = await loadDomain(spec);
   const sample = demoOf(loaded, 'demo');
   const { domain } = loaded;
@@ -50,7 +54,7 @@ export async function demoCommand(argv: readonly string[]): Promise<number> {
   await servicesUp({ log: (m) => log(`services: ${m}`) });
   const id = `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
   const names = { topic: `demo_commands_${id}`, keyspace: `demo_${id}`, group: `demo_graph_${id}` };
-  const kafka = cliKafka('dendrites-demo');
+  const kafka = cliKafka('dendrites-demo', { quiet: true });
   const admin = kafkaAdmin({ kafka });
   const client = cliCassandra();
   await client.connect();
@@ -102,7 +106,7 @@ export async function demoCommand(argv: readonly string[]): Promise<number> {
       wiring,
       elapsedMs: Date.now() - started,
     };
-    if (v.keep !== true) await cleanUp(admin, client, names);
+    if (!keep) await cleanUp(admin, client, names);
     else log(`kept: keyspace ${names.keyspace}, topic ${names.topic}`);
     console.log(JSON.stringify(result));
     return result.stateCorrect ? 0 : 1;

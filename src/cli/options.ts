@@ -1,11 +1,20 @@
 /** CLI options shared by several commands, checked before anything connects. */
-import { UsageError, required } from './args.js';
+import { cqlIdentifier } from 'dendrites/cassandra';
+import type { Args } from './args.js';
 
-const IDENTIFIER = /^[a-zA-Z][a-zA-Z0-9_]{0,47}$/;
+/** `--keyspace`: a CQL identifier (a letter, then letters, digits or _; at most 48), as the library checks it. */
+export function keyspaceOption(a: Args): string {
+  const ks = a.required('keyspace');
+  return ks === '' ? ks : a.check(() => cqlIdentifier('--keyspace', ks), ks);
+}
 
-/** `--keyspace`: a CQL identifier (a letter, then letters, digits or _; at most 48). */
-export function keyspaceOption(values: Record<string, unknown>): string {
-  const ks = required(values, 'keyspace');
-  if (!IDENTIFIER.test(ks)) throw new UsageError(`--keyspace must be a CQL identifier (a letter, then letters, digits or _; at most 48), got "${ks}"`);
-  return ks;
+const TOPIC = /^[a-zA-Z0-9._-]{1,249}$/;
+
+/** `--topic`: a legal Kafka topic name (letters, digits, `.`, `_` and `-`; at most 249; not `.` or `..`). */
+export function topicOption(a: Args): string {
+  const topic = a.required('topic');
+  if (topic !== '' && (!TOPIC.test(topic) || topic === '.' || topic === '..')) {
+    a.problem(`--topic must be a Kafka topic name (letters, digits, ".", "_" or "-"; at most 249), got "${topic}"`);
+  }
+  return topic;
 }

@@ -1,5 +1,6 @@
 /** `dendrites produce --domain D --topic T [--commands N] [--seed S] [--partitions P] [--no-setup]` */
-import { int, parse, required } from './args.js';
+import { parse } from './args.js';
+import { topicOption } from './options.js';
 import { cliAdmin } from './connect.js';
 import { DOMAIN_HELP, demoOf, domainSpec, loadDomain } from './domains.js';
 
@@ -10,19 +11,22 @@ export const PRODUCE_USAGE = `usage: dendrites produce --domain D --topic T [--c
   Kafka: KAFKA_BROKERS (default 127.0.0.1:9092).`;
 
 export async function produceCommand(argv: readonly string[]): Promise<number> {
-  const v = parse(argv, { domain: { type: 'string' }, topic: { type: 'string' }, commands: { type: 'string' }, seed: { type: 'string' }, partitions: { type: 'string' }, 'no-setup': { type: 'boolean' } });
-  const spec = domainSpec(required(v, 'domain'));
-  const topic = required(v, 'topic');
-  const commands = int(v, 'commands', 10_000, 0);
-  const seed = int(v, 'seed', 42, 0);
-  const partitions = int(v, 'partitions', 3, 1, 64);
+  const a = parse(argv, { domain: { type: 'string' }, topic: { type: 'string' }, commands: { type: 'string' }, seed: { type: 'string' }, partitions: { type: 'string' }, 'no-setup': { type: 'boolean' } });
+  const spec = a.required('domain');
+  if (spec !== '') a.check(() => domainSpec(spec), spec);
+  const topic = topicOption(a);
+  const commands = a.int('commands', 10_000, 0, 10_000_000);
+  const seed = a.int('seed', 42, 0);
+  const partitions = a.int('partitions', 3, 1, 64);
+  const setup = !a.flag('no-setup');
+  a.done();
   const scenario = demoOf(await loadDomain(spec), 'produce').scenario({ commands, seed });
   const admin = cliAdmin('dendrites-produce');
   try {
     await admin.createTopics([topic, `${topic}-dead-letter`], { partitions });
-    const setup = v['no-setup'] === true ? 0 : await admin.produce(topic, scenario.setup);
+    const setupCount = setup ? await admin.produce(topic, scenario.setup) : 0;
     const main = await admin.produce(topic, scenario.commands);
-    console.log(`produced ${setup} setup and ${main} other ${spec} commands to ${topic}`);
+    console.log(`produced ${setupCount} setup and ${main} other ${spec} commands to ${topic}`);
   } finally {
     await admin.close();
   }

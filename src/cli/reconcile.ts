@@ -1,9 +1,9 @@
 /** `dendrites reconcile --domain D --topic T --group G --keyspace K --since T1 --until T2 [--repair]` */
 import { reconcile, type ReconcileSummary } from 'dendrites/cqrs';
-import { int, parse, required, time } from './args.js';
+import { parse } from './args.js';
 import { cliCassandra, cliKafka } from './connect.js';
 import { DOMAIN_HELP, domainSpec, loadDomain } from './domains.js';
-import { keyspaceOption } from './options.js';
+import { keyspaceOption, topicOption } from './options.js';
 
 export const RECONCILE_USAGE = `usage: dendrites reconcile --domain D --topic T --group G --keyspace K --since T1 --until T2 [--repair] [--bucket-ms MS]
   Reads the records of topic T between T1 and T2 (Kafka record time) that group G has committed, and
@@ -22,7 +22,7 @@ export function reconcileLines(s: ReconcileSummary): string[] {
 }
 
 export async function reconcileCommand(argv: readonly string[]): Promise<number> {
-  const v = parse(argv, {
+  const a = parse(argv, {
     domain: { type: 'string' },
     topic: { type: 'string' },
     group: { type: 'string' },
@@ -32,19 +32,20 @@ export async function reconcileCommand(argv: readonly string[]): Promise<number>
     repair: { type: 'boolean' },
     'bucket-ms': { type: 'string' },
   });
-  const spec = domainSpec(required(v, 'domain'));
-  const topic = required(v, 'topic');
-  const groupId = required(v, 'group');
-  const keyspace = keyspaceOption(v);
-  const since = time(v, 'since');
-  const until = time(v, 'until');
-  const bucketMs = int(v, 'bucket-ms', 3_600_000);
+  const spec = a.required('domain');
+  if (spec !== '') a.check(() => domainSpec(spec), spec);
+  const topic = topicOption(a);
+  const groupId = a.required('group');
+  const keyspace = keyspaceOption(a);
+  const { since, until } = a.timeRange();
+  const bucketMs = a.int('bucket-ms', 3_600_000);
+  const repair = a.flag('repair');
+  a.done();
   const { domain } = await loadDomain(spec);
-  const kafka = cliKafka('dendrites-reconcile');
+  // Not connected here: reconcile() checks its options before it reads Kafka or queries Cassandra.
+  const kafka = cliKafka('dendrites-reconcile', { quiet: true });
   const client = cliCassandra();
   try {
-    await client.connect();
-    const repair = v.repair === true;
     const summary = await reconcile({
       kafka, topic, groupId, client, keyspace, domain, since, until, bucketMs, repair,
       onCommand: (r) => console.log(`${r.kind} ${r.commandId} (${r.topic}/${r.partition}@${r.offset})${r.repaired ? ': repaired' : ''}`),

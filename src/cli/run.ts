@@ -8,14 +8,18 @@ import type { Kafka } from 'kafkajs';
 import { type MetricsSnapshot, type RunnableGraph } from 'dendrites';
 import { type CqlClient } from 'dendrites/cassandra';
 import { type CommandDomain, type CommandGraphOptions, DEFAULT_GRAPH_PARALLELISM, parallelCommandGraph, seriesCommandGraph } from 'dendrites/cqrs';
-import { int, oneOf, parse, required } from './args.js';
+import { connectionSettings } from '../../services/config.js';
+import { parse } from './args.js';
 import { cliCassandra, cliKafka } from './connect.js';
-import { DOMAIN_HELP, loadDomain } from './domains.js';
-import { keyspaceOption } from './options.js';
+import { DOMAIN_HELP, domainSpec, loadDomain } from './domains.js';
+import { keyspaceOption, topicOption } from './options.js';
 
-export const RUN_USAGE = `usage: dendrites run --domain D --topic T --group G --keyspace K [--wiring parallel|series] [--parallelism N] [--commit-interval-ms MS]
-  Runs the command graph of domain D on topic T until SIGTERM/SIGINT.
-  ${DOMAIN_HELP}`;
+export const RUN_USAGE = `usage: dendrites run --domain D --topic T --group G --keyspace K [--wiring parallel|series] [--parallelism N]
+                     [--commit-interval-ms MS] [--commit-every-n N] [--session-timeout-ms MS]
+  Runs the command graph of domain D on topic T until SIGTERM/SIGINT (then it drains, commits and exits 0).
+  A Kafka or Cassandra that is down is waited for (stderr says so), not a failure.
+  ${DOMAIN_HELP}
+  Kafka: KAFKA_BROKERS (default 127.0.0.1:9092). Cassandra: CASSANDRA_CONTACT_POINTS, CASSANDRA_LOCAL_DC (default 127.0.0.1:9042, datacenter1).`;
 
 export const WIRINGS = ['parallel', 'series'] as const;
 export type Wiring = (typeof WIRINGS)[number];
@@ -45,27 +49,21 @@ export function branchCounts(m: MetricsSnapshot): { service: number; log: number
   return { service: out('service'), log: out('event-log') };
 }
 
-function runOptions(kafka: Kafka, client: CqlClient, domain: CommandDomain<unknown, unknown>, v: Record<string, unknown>): CommandGraphOptions<unknown, unknown> {
-  const sessionTimeoutMs = int(v, 'session-timeout-ms', 30_000);
-  return {
-    kafka,
-    client,
-    domain,
-    topic: required(v, 'topic'),
-    groupId: required(v, 'group'),
-    keyspace: keyspaceOption(v),
-    parallelism: int(v, 'parallelism', DEFAULT_GRAPH_PARALLELISM),
-    consumer: {
-      commitIntervalMs: int(v, 'commit-interval-ms', 1_000),
-      commitEveryN: int(v, 'commit-every-n', 1_000),
-      sessionTimeout: sessionTimeoutMs,
-      heartbeatInterval: Math.min(3_000, Math.floor(sessionTimeoutMs / 3)),
-    },
-  };
+/** The command line of `dendrites run`, checked (every problem at once) before anything is loaded or connected. */
+export interface RunArgs {
+  readonly spec: string;
+  readonly wiring: Wiring;
+  readonly topic: string;
+  readonly groupId: string;
+  readonly keyspace: string;
+  readonly parallelism: number;
+  readonly commitIntervalMs: number;
+  readonly commitEveryN: number;
+  readonly sessionTimeoutMs: number;
 }
 
-export async function runCommand(argv: readonly string[]): Promise<number> {
-  const v = parse(argv, {
+export function runArgs(argv: readonly string[]): RunArgs {
+  const a = parse(argv, {
     domain: { type: 'string' },
     topic: { type: 'string' },
     group: { type: 'string' },
@@ -76,14 +74,56 @@ export async function runCommand(argv: readonly string[]): Promise<number> {
     'commit-every-n': { type: 'string' },
     'session-timeout-ms': { type: 'string' },
   });
-  const wiring = oneOf(v, 'wiring', WIRINGS, 'parallel');
-  const { domain } = await loadDomain(required(v, 'domain'));
+  const spec = a.required('domain');
+  if (spec !== '') a.check(() => domainSpec(spec), spec);
+  const args: RunArgs = {
+    spec,
+    topic: topicOption(a),
+    groupId: a.required('group'),
+    keyspace: keyspaceOption(a),
+    wiring: a.oneOf('wiring', WIRINGS, 'parallel'),
+    parallelism: a.int('parallelism', DEFAULT_GRAPH_PARALLELISM, 1, 10_000),
+    commitIntervalMs: a.int('commit-interval-ms', 1_000),
+    commitEveryN: a.int('commit-every-n', 1_000),
+    // The broker's group.min/max.session.timeout.ms (6 s and 30 min by default) bound what it accepts.
+    sessionTimeoutMs: a.int('session-timeout-ms', 30_000, 1_000, 3_600_000),
+  };
+  a.done();
+  return args;
+}
+
+function runOptions(kafka: Kafka, client: CqlClient, domain: CommandDomain<unknown, unknown>, r: RunArgs): CommandGraphOptions<unknown, unknown> {
+  return {
+    kafka,
+    client,
+    domain,
+    topic: r.topic,
+    groupId: r.groupId,
+    keyspace: r.keyspace,
+    parallelism: r.parallelism,
+    consumer: {
+      commitIntervalMs: r.commitIntervalMs,
+      commitEveryN: r.commitEveryN,
+      sessionTimeoutMs: r.sessionTimeoutMs,
+      heartbeatIntervalMs: Math.min(3_000, Math.floor(r.sessionTimeoutMs / 3)),
+    },
+  };
+}
+
+export async function runCommand(argv: readonly string[]): Promise<number> {
+  const r = runArgs(argv);
+  const { domain } = await loadDomain(r.spec);
   const kafka = cliKafka('dendrites-run');
   const client = cliCassandra();
-  const graph = commandGraph(wiring, runOptions(kafka, client, domain, v));
+  // Built before anything connects: bad options are a ConfigError (exit code 2) here.
+  const graph = commandGraph(r.wiring, runOptions(kafka, client, domain, r));
+  const ipc = process.send?.bind(process);
+  if (ipc === undefined) {
+    const s = connectionSettings();
+    console.error(`dendrites run: ${domain.name} commands from ${r.topic} (group ${r.groupId}, Kafka at ${s.kafkaBrokers.join(',')}) into keyspace ${r.keyspace} (Cassandra at ${s.cassandraContactPoints.join(',')}); SIGTERM or Ctrl-C drains and stops`);
+  }
   // No client.connect() here: the graph's writes connect, and wait for a Cassandra that is down.
   const handle = graph.run({ metricsIntervalMs: 100 });
-  const ipc = process.send?.bind(process);
   let health = 'running';
   const subscription = handle.metrics$.subscribe((m) => {
     const now = healthOf(m);
