@@ -68,6 +68,18 @@ export class BadInputError extends DendritesError {}
 /** A bounded buffer overflowed under the `fail` overflow strategy. */
 export class BufferOverflowError extends DendritesError {}
 
+/**
+ * A stage lost acknowledgements: while its input carried acks, it emitted a chunk with none,
+ * or with a different number of acks than elements. A bug in the stage, not in the data: a
+ * stage must pass each element's ack on (docs/engine.md), or the source's offsets stop
+ * committing. `stage` names the stage.
+ */
+export class AckError extends DendritesError {
+  constructor(message: string, options: DendritesErrorOptions & { readonly stage: string }) {
+    super(message, { ...options, retriable: false });
+  }
+}
+
 /** Kafka client failure (connect, fetch, commit, produce). */
 export class KafkaError extends DendritesError {}
 

@@ -1,3 +1,4 @@
+import { AckError } from '../errors.js';
 import type { Ack, Chunk } from './chunk.js';
 import type { StageMetrics } from './metrics.js';
 import type { Pull, StageContext } from './stage.js';
@@ -53,16 +54,22 @@ class ChunkFill extends Output {
   items: unknown[] = [];
   acks: Ack[] = [];
   filled = 0;
+  /** Elements emitted with an ack: below `filled` for a tracked chunk when a step lost an ack. */
+  acked = 0;
 
   start(length: number, tracked: boolean): void {
     this.items = new Array<unknown>(length);
     if (tracked) this.acks = new Array<Ack>(length);
     this.filled = 0;
+    this.acked = 0;
   }
 
   emit(item: unknown, ack: Ack | undefined): void {
     this.items[this.filled] = item;
-    if (ack !== undefined) this.acks[this.filled] = ack;
+    if (ack !== undefined) {
+      this.acks[this.filled] = ack;
+      this.acked++;
+    }
     this.filled++;
   }
 
@@ -131,6 +138,7 @@ export class FusedPull implements Pull<unknown> {
         for (let i = 0; i < items.length; i++) head(items[i], acks[i]);
       }
       this.#count(chain.outputs, items.length);
+      if (acks !== undefined && fill.acked !== fill.filled) this.#lostAcks(fill.filled - fill.acked);
       const out = fill.take(acks !== undefined);
       if (out !== undefined) return out;
     }
@@ -138,6 +146,24 @@ export class FusedPull implements Pull<unknown> {
 
   cancel(reason?: unknown): Promise<void> {
     return this.upstream.cancel(reason);
+  }
+
+  /**
+   * A step of the chain emitted elements without their acks although its input carried them:
+   * fails the run, and this pull, with an AckError. Which step did it is not known (finding
+   * out would cost a check per element), so the error names every step of the chain and
+   * sets `stage` to the last, the one the chunk leaves the chain from.
+   */
+  #lostAcks(missing: number): never {
+    const names = this.#links.map((link) => `'${link.ctx.name}'`);
+    const last = this.#links[this.#links.length - 1].ctx;
+    const who = names.length === 1 ? `step stage ${names[0]}` : `one of the fused step stages ${names.join(', ')}`;
+    const error = new AckError(
+      `${who} emitted ${missing} element${missing === 1 ? '' : 's'} without an ack, but its input carried acks: a step must hand each element's ack on (out.emit(item, ack)) or drop it (out.drop(ack)) (see docs/engine.md)`,
+      { stage: last.name },
+    );
+    last.fail(error);
+    throw error;
   }
 
   /** Opens the stages from the last to the first, each handing on to the one after it. */

@@ -1,9 +1,9 @@
 import { BehaviorSubject, type Observable } from 'rxjs';
-import { AbortedError, ConfigError, inStage } from '../errors.js';
+import { AbortedError, AckError, ConfigError, inStage } from '../errors.js';
 import { analyze } from './analyze.js';
 import { FusedPull } from './fusion.js';
 import type { GraphNode } from './blueprint.js';
-import type { Chunk } from './chunk.js';
+import type { Ack, Chunk } from './chunk.js';
 import type { RunnableGraph } from './dsl.js';
 import { type MetricsSnapshot, MetricsRecorder, StageMetrics } from './metrics.js';
 import type { Pull, StageContext } from './stage.js';
@@ -69,6 +69,7 @@ export function run<R>(graph: RunnableGraph<R>, options: RunOptions = {}): RunHa
 
   const teardowns: { stage: string; fn: () => void | Promise<void> }[] = [];
   const metrics = new Map<GraphNode, StageMetrics>();
+  const watches = new Map<GraphNode, AckWatch>();
   const outlets = new Map<GraphNode, readonly Pull<unknown>[]>();
   const edges: Edge<unknown>[] = [];
   const results: { node: GraphNode; outcome: Promise<{ value: unknown } | undefined> }[] = [];
@@ -76,10 +77,12 @@ export function run<R>(graph: RunnableGraph<R>, options: RunOptions = {}): RunHa
   /** A step stage after a step stage joins its chain (see FusedPull) instead of pulling through an edge. */
   function fuse(node: GraphNode, ctx: StageContext): boolean {
     const edge = inputs.get(node)?.[0];
-    const upstream = edge === undefined ? undefined : outlets.get(edge.from)?.[edge.fromPort];
+    if (edge === undefined) return false;
+    const upstream = outlets.get(edge.from)?.[edge.fromPort];
     if (node.stage.step === undefined || !(upstream instanceof FusedPull)) return false;
     upstream.append(node.stage.step, ctx);
     outlets.set(node, [upstream]);
+    watches.set(node, watches.get(edge.from) as AckWatch); // the chain takes in what its first stage does
     return true;
   }
 
@@ -99,10 +102,13 @@ export function run<R>(graph: RunnableGraph<R>, options: RunOptions = {}): RunHa
         fail: (error) => fail(inStage(error, name)),
       };
       if (fuse(node, ctx)) continue;
+      const watch = new AckWatch(node.stage.inputs);
+      watches.set(node, watch);
       const inlets = (inputs.get(node) ?? []).map((edge) => {
         const upstream = outlets.get(edge.from)?.[edge.fromPort];
         if (upstream === undefined) throw new Error('internal: upstream not materialized');
-        const wrapped = new Edge(upstream, metrics.get(edge.from) as StageMetrics, m, edge.from.stage.inputs === 0);
+        const from = { metrics: metrics.get(edge.from) as StageMetrics, watch: watches.get(edge.from) as AckWatch };
+        const wrapped = new Edge(upstream, from, { metrics: m, watch }, edge.from.stage.inputs === 0, fail);
         edges.push(wrapped);
         return wrapped;
       });
@@ -179,22 +185,78 @@ async function closeAll(teardowns: { stage: string; fn: () => void | Promise<voi
 }
 
 /**
+ * Whether what a stage takes in carries acknowledgements, in which case every chunk it
+ * emits must carry one per element (checked by the edges out of it). A stage with several
+ * inputs is held to it once each of them has carried acks. An input that has carried a
+ * chunk without acks (it carries untracked elements, maybe among tracked ones) turns the
+ * check off for good: the stage may then rightly emit chunks without acks. A source has no
+ * inputs, so it is never held to it: a source decides whether it tracks.
+ */
+class AckWatch {
+  /** Every chunk the stage emits must carry an ack per element. */
+  mustAck = false;
+  #tracked = 0; // inputs that have carried acks
+  #untracked = false; // an input has carried a chunk without acks
+
+  constructor(private readonly inputs: number) {}
+
+  /** An input carried acks for the first time. */
+  inputTracked(): void {
+    this.#tracked++;
+    this.mustAck = !this.#untracked && this.#tracked === this.inputs;
+  }
+
+  /** An input carried a chunk without acks. */
+  inputUntracked(): void {
+    this.#untracked = true;
+    this.mustAck = false;
+  }
+}
+
+/** One end of an edge: the stage's counters and what it takes in. */
+interface EdgeEnd {
+  readonly metrics: StageMetrics;
+  readonly watch: AckWatch;
+}
+
+// What an edge has carried so far, for its downstream's AckWatch.
+const CARRIED_NOTHING = 0;
+const CARRIED_TRACKED = 1; // only chunks with acks
+const CARRIED_UNTRACKED = 2; // at least one chunk without acks
+type Carried = typeof CARRIED_NOTHING | typeof CARRIED_TRACKED | typeof CARRIED_UNTRACKED;
+
+/**
  * Wraps the Pull on one edge: counts elements out of the upstream and into the
  * downstream, and names the stage an error came from. An edge out of a source (the
  * stages that wait on the outside world) also gives up as soon as the run aborts; at
  * most one pull is pending per edge, so that needs one slot per edge, not a listener per
  * pull. Other edges wait only on their own upstream, so they take the cheaper path.
+ *
+ * It also holds stages to the ack rule (docs/engine.md): a chunk that leaves a stage whose
+ * input carries acks must carry one per element, or the run fails with an AckError naming
+ * the stage. That costs a few comparisons per chunk, none per element.
  */
 class Edge<T> implements Pull<T> {
   #pendingReject: ((error: unknown) => void) | undefined;
   #aborted: { readonly error: unknown } | undefined; // set by abort(), when the run fails or is aborted
+  #carried: Carried = CARRIED_NOTHING;
+  private readonly from: StageMetrics;
+  private readonly to: StageMetrics;
+  private readonly fromWatch: AckWatch;
+  private readonly toWatch: AckWatch;
 
   constructor(
     private readonly upstream: Pull<T>,
-    private readonly from: StageMetrics,
-    private readonly to: StageMetrics,
+    from: EdgeEnd,
+    to: EdgeEnd,
     private readonly fromSource: boolean,
-  ) {}
+    private readonly failRun: (error: unknown) => void,
+  ) {
+    this.from = from.metrics;
+    this.to = to.metrics;
+    this.fromWatch = from.watch;
+    this.toWatch = to.watch;
+  }
 
   pull(max: number): Promise<Chunk<T> | undefined> {
     let pending: Promise<Chunk<T> | undefined>;
@@ -209,11 +271,38 @@ class Edge<T> implements Pull<T> {
 
   readonly #count = (chunk: Chunk<T> | undefined): Chunk<T> | undefined => {
     if (chunk !== undefined) {
-      this.from.out += chunk.items.length;
-      this.to.in += chunk.items.length;
+      const n = chunk.items.length;
+      this.from.out += n;
+      this.to.in += n;
+      const acks = chunk.acks;
+      if (this.fromWatch.mustAck && (acks?.length ?? 0) !== n) this.#lostAcks(n, acks);
+      if (acks === undefined ? this.#carried !== CARRIED_UNTRACKED : this.#carried === CARRIED_NOTHING) this.#carry(acks !== undefined);
     }
     return chunk;
   };
+
+  /** What this edge carries changed: tells its downstream's AckWatch. */
+  #carry(tracked: boolean): void {
+    if (tracked) {
+      this.#carried = CARRIED_TRACKED;
+      this.toWatch.inputTracked();
+    } else {
+      this.#carried = CARRIED_UNTRACKED;
+      this.toWatch.inputUntracked();
+    }
+  }
+
+  /** The upstream stage lost acks: fails the run, and this pull, with an AckError naming it. */
+  #lostAcks(n: number, acks: readonly Ack[] | undefined): never {
+    const stage = this.from.stage;
+    const what = acks === undefined ? 'no acks' : `${acks.length} ack${acks.length === 1 ? '' : 's'}`;
+    const error = new AckError(
+      `stage '${stage}' emitted a chunk of ${n} element${n === 1 ? '' : 's'} with ${what}, but its input carried acks: a stage must pass each element's ack on (see docs/engine.md)`,
+      { stage },
+    );
+    this.failRun(error);
+    throw error;
+  }
 
   readonly #name = (error: unknown): never => {
     throw this.#aborted !== undefined ? error : inStage(error, this.from.stage);

@@ -1,19 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  broadcast,
-  collect,
-  defineSink,
-  defineStep,
-  filter,
-  type Flow,
-  fromArray,
-  graph,
-  map,
-  mapAsync,
-  type MetricsSnapshot,
-  StageFailedError,
-} from '../../src/index.js';
+import { broadcast, collect, defineSink, defineStep, filter, type Flow, fromArray, graph, map, mapAsync, type MetricsSnapshot, StageFailedError } from 'dendrites';
 import { probeSink, probeSource } from '../../src/testkit/index.js';
 import { countingSource } from './fixtures.js';
 

@@ -1,25 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  AbortedError,
-  broadcast,
-  collect,
-  ConfigError,
-  defineFlow,
-  defineSink,
-  forEach,
-  fromArray,
-  fromAsyncIterable,
-  fromIterable,
-  graph,
-  GraphError,
-  ignore,
-  map,
-  mapAsync,
-  merge,
-  type MetricsSnapshot,
-  run,
-  StageFailedError,
-} from '../../src/index.js';
+import { AbortedError, broadcast, collect, ConfigError, defineFlow, defineSink, forEach, fromArray, fromAsyncIterable, fromIterable, graph, GraphError, ignore, map, mapAsync, merge, type MetricsSnapshot, run, StageFailedError } from 'dendrites';
 import { probeSource } from '../../src/testkit/index.js';
 import { countingSource, failingSource, sleep, tracked } from './fixtures.js';
 
