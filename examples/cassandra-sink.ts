@@ -53,7 +53,7 @@ try {
   const logged = await fromArray(deposits.map(toEntry)).runWith(eventLogSink({ client, keyspace })).done;
   console.log(`event log: ${logged.written} deliveries logged`);
 
-  const history = await cassandraQuery(client, `SELECT event_id, event_time FROM ${keyspace}.event_log_by_aggregate WHERE aggregate_id = ?`, ['acct-3'], { pageSize: 25 })
+  const history = await cassandraQuery({ client: client, query: `SELECT event_id, event_time FROM ${keyspace}.event_log_by_aggregate WHERE aggregate_id = ?`, params: ['acct-3'], pageSize: 25 })
     .runWith(collect())
     .done;
   const balance = (await client.execute(`SELECT amount FROM ${keyspace}.balances WHERE account = ?`, ['acct-3'], { prepare: true })).first();

@@ -13,7 +13,7 @@ const ticks = interval(5).pipe(
 );
 const batches = await fromObservable(ticks, { bufferSize: 256, overflow: 'dropHead' })
   .named('ticks')
-  .via(groupedWithin(10, 30))
+  .via(groupedWithin({ size: 10, windowMs: 30 }))
   .runWith(collect()).done;
 console.log(`fromObservable: ${batches.length} batches of sizes ${batches.map((b) => b.length).join(', ')}`);
 

@@ -8,11 +8,10 @@
  * @module dendrites
  */
 export type { Ack, Chunk } from './core/chunk.js';
-export type { Pull, StageContext } from './core/stage.js';
+export type { Pull, StageContext, Emit, OpenStep, StepOutput } from './core/stage.js';
 export type { MetricsSnapshot, StageMetricsSnapshot } from './core/metrics.js';
-export { Source, Flow, Sink, Junction, RunnableGraph, defineSource, defineFlow, defineStep, defineSink, defineJunction, type Pulls } from './core/dsl.js';
-export type { Emit, OpenStep, StepOutput } from './core/fusion.js';
-export { run, type RunHandle, type RunOptions, type StopOptions } from './core/run.js';
+export { Source, Flow, Sink, Junction, defineSource, defineFlow, defineStep, defineSink, defineJunction, type Pulls } from './core/dsl.js';
+export { run, RunnableGraph, type RunHandle, type RunOptions, type StopOptions } from './core/run.js';
 export { graph, GraphBuilder, type StageHandle, type SourceHandle, type FlowHandle, type SinkHandle, type JunctionHandle, type NamedHandle, type PortRef, type InPort, type OutPort, type Step, type Out, type Through, type In } from './graphs/builder.js';
 export * from './errors.js';
 
@@ -28,8 +27,8 @@ export { ignore } from './stages/ignore.js';
 export { mapAsync, type MapAsyncOptions, type MapAsyncCallContext } from './stages/map-async.js';
 export { merge, type MergeOptions } from './stages/merge.js';
 export { zip } from './stages/zip.js';
-export { buffer, type OverflowStrategy } from './stages/buffer.js';
-export { groupedWithin } from './stages/grouped-within.js';
+export { buffer, type BufferOptions, type OverflowStrategy } from './stages/buffer.js';
+export { groupedWithin, type GroupedWithinOptions } from './stages/grouped-within.js';
 export { throttle, type ThrottleOptions } from './stages/throttle.js';
 export { fromObservable, type FromObservableOptions } from './stages/from-observable.js';
 export { toObservable, type ToObservableOptions } from './stages/to-observable.js';

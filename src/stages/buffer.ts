@@ -17,6 +17,14 @@ export type OverflowStrategy = 'backpressure' | 'dropHead' | 'dropTail' | 'dropN
 
 const STRATEGIES: readonly OverflowStrategy[] = ['backpressure', 'dropHead', 'dropTail', 'dropNew', 'fail'];
 
+/** The options of `buffer`. */
+export interface BufferOptions {
+  /** The most elements held; a positive whole number. Required. */
+  readonly size: number;
+  /** What a full buffer does with one more element. Default `'backpressure'`. */
+  readonly overflow?: OverflowStrategy;
+}
+
 /**
  * Holds up to `size` elements, pulling upstream ahead of downstream demand so that a
  * bursty upstream and downstream can each go at their own pace. Under every strategy but
@@ -29,11 +37,13 @@ const STRATEGIES: readonly OverflowStrategy[] = ['backpressure', 'dropHead', 'dr
  * - Fails when: upstream fails, or (`fail`) an element arrives when the buffer is full.
  * - Cancels when: downstream cancels.
  *
- * @param size the most elements held; a positive whole number.
- * @param overflow what to do when full; default `backpressure`.
+ * @example examples/rx-interop.ts
  */
-export function buffer<T>(size: number, overflow: OverflowStrategy = 'backpressure'): Flow<T, T> {
-  positiveInteger('buffer', 'size', size, 1);
+export function buffer<T>(options: BufferOptions): Flow<T, T> {
+  if (options === null || typeof options !== 'object') throw new ConfigError(`buffer takes an options object { size, overflow }, got ${String(options)}`, { stage: 'buffer' });
+  if (options.size === undefined) throw new ConfigError('buffer: size is required (the most elements held)', { stage: 'buffer' });
+  const size = positiveInteger('buffer', 'size', options.size, 1);
+  const overflow = options.overflow ?? 'backpressure';
   if (!STRATEGIES.includes(overflow)) {
     throw new ConfigError(`buffer: overflow must be one of ${STRATEGIES.join(', ')}, got ${String(overflow)}`, { stage: 'buffer' });
   }

@@ -7,6 +7,12 @@ import { describe } from '../connectors/cassandra/classify.js';
 
 /** The options of `cassandraQuery`. */
 export interface CassandraQueryOptions {
+  /** A connected cassandra-driver Client (or anything with its `execute`). Required. */
+  readonly client: CqlClient;
+  /** The CQL statement, with `?` markers for `params`. Required. */
+  readonly query: string;
+  /** Values of the statement's markers. Default none. */
+  readonly params?: readonly unknown[];
   /** Rows per page (the driver's fetchSize). Default 1,000. */
   readonly pageSize?: number;
   /** Consistency level of the reads (`types.consistencies`). Default: the client's. */
@@ -29,10 +35,12 @@ export interface CassandraQueryOptions {
  *
  * @example examples/cassandra-sink.ts
  */
-export function cassandraQuery(client: CqlClient, cql: string, params: readonly unknown[] = [], options: CassandraQueryOptions = {}): Source<types.Row> {
+export function cassandraQuery(options: CassandraQueryOptions): Source<types.Row> {
   const stage = 'cassandraQuery';
+  if (options === null || typeof options !== 'object') throw new ConfigError(`${stage} takes an options object { client, query, params, pageSize }, got ${String(options)}`, { stage });
+  const { client, query: cql, params = [] } = options;
   if (typeof client?.execute !== 'function') throw new ConfigError(`${stage}: client must be a cassandra-driver Client`, { stage });
-  if (typeof cql !== 'string' || cql.trim() === '') throw new ConfigError(`${stage}: cql must be a statement`, { stage });
+  if (typeof cql !== 'string' || cql.trim() === '') throw new ConfigError(`${stage}: query must be a CQL statement`, { stage });
   if (!Array.isArray(params)) throw new ConfigError(`${stage}: params must be an array`, { stage });
   const pageSize = positiveInteger(stage, 'pageSize', options.pageSize, 1_000);
   const { consistency, onPage } = options;

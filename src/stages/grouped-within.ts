@@ -2,27 +2,37 @@ import type { Ack, Chunk } from '../core/chunk.js';
 import { defineFlow, type Flow } from '../core/dsl.js';
 import type { Pull, StageContext } from '../core/stage.js';
 import { nonNegative, positiveInteger } from '../core/options.js';
+import { ConfigError } from '../errors.js';
+
+/** The options of `groupedWithin`. */
+export interface GroupedWithinOptions {
+  /** The most elements in a group; a positive whole number. Required. */
+  readonly size: number;
+  /** How long the first element of a group waits for the others, ms (≥ 0). Required. */
+  readonly windowMs: number;
+}
 
 type Pulled<T> = { readonly chunk: Chunk<T> | undefined } | { readonly error: unknown };
 
 /**
- * Groups elements into arrays of up to `size`, emitting a group when it is full or `ms`
+ * Groups elements into arrays of up to `size`, emitting a group when it is full or `windowMs`
  * after its first element arrived, whichever comes first. Acknowledging a group
  * acknowledges every member. It fills a group only while downstream waits for one.
  *
- * - Emits when: the group being filled has `size` elements, or `ms` have passed since its
+ * - Emits when: the group being filled has `size` elements, or `windowMs` have passed since its
  *   first element (and it is not empty), or upstream completed with a group not empty.
  * - Backpressures when: downstream backpressures (it then holds at most one group).
  * - Completes when: upstream completes and the last group has been emitted.
  * - Fails when: upstream fails.
  * - Cancels when: downstream cancels.
- *
- * @param size the most elements in a group; a positive whole number.
- * @param ms how long the first element of a group waits for the others, in ms (≥ 0).
  */
-export function groupedWithin<T>(size: number, ms: number): Flow<T, T[]> {
-  positiveInteger('groupedWithin', 'size', size, 1);
-  nonNegative('groupedWithin', 'ms', ms, 0);
+export function groupedWithin<T>(options: GroupedWithinOptions): Flow<T, T[]> {
+  if (options === null || typeof options !== 'object') throw new ConfigError(`groupedWithin takes an options object { size, windowMs }, got ${String(options)}`, { stage: 'groupedWithin' });
+  for (const option of ['size', 'windowMs'] as const) {
+    if (options[option] === undefined) throw new ConfigError(`groupedWithin: ${option} is required`, { stage: 'groupedWithin' });
+  }
+  const size = positiveInteger('groupedWithin', 'size', options.size, 1);
+  const ms = nonNegative('groupedWithin', 'windowMs', options.windowMs, 0);
   return defineFlow<T, T[]>('groupedWithin', (upstream, ctx) => {
     const grouper = new Grouper<T>(upstream, ctx, size, ms);
     return { pull: () => grouper.pull(), cancel: (reason) => upstream.cancel(reason) };

@@ -5,6 +5,10 @@ import { sleep } from '../core/time.js';
 
 /** The options of `throttle`: a token bucket of `elements` per `perMs`. */
 export interface ThrottleOptions {
+  /** Elements let through per `perMs`; a positive whole number. Required. */
+  readonly elements: number;
+  /** The period `elements` are counted over, ms (> 0). Required. */
+  readonly perMs: number;
   /**
    * The bucket's capacity: how many elements may pass at once after a quiet spell. The
    * bucket starts full. Default `elements`.
@@ -24,8 +28,11 @@ export interface ThrottleOptions {
  * - Fails when: upstream fails.
  * - Cancels when: downstream cancels.
  */
-export function throttle<T>(elements: number, perMs: number, options: ThrottleOptions = {}): Flow<T, T> {
-  positiveInteger('throttle', 'elements', elements, 1);
+export function throttle<T>(options: ThrottleOptions): Flow<T, T> {
+  if (options === null || typeof options !== 'object') throw new ConfigError(`throttle takes an options object { elements, perMs, burst }, got ${String(options)}`, { stage: 'throttle' });
+  if (options.elements === undefined) throw new ConfigError('throttle: elements is required', { stage: 'throttle' });
+  const elements = positiveInteger('throttle', 'elements', options.elements, 1);
+  const perMs = options.perMs;
   if (typeof perMs !== 'number' || !Number.isFinite(perMs) || perMs <= 0) {
     throw new ConfigError(`throttle: perMs must be a number greater than 0, got ${String(perMs)}`, { stage: 'throttle' });
   }

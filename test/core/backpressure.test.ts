@@ -62,7 +62,7 @@ describe('backpressure', () => {
     const inputBuffer = 2;
     const counting = countingSource({ count: 100 });
     const seen = { most: 0, processed: 0 };
-    await counting.source.via(buffer<number>(10)).runWith(slowSink(counting.produced, 10 + inputBuffer, seen), { inputBuffer }).done;
+    await counting.source.via(buffer<number>({ size: 10 })).runWith(slowSink(counting.produced, 10 + inputBuffer, seen), { inputBuffer }).done;
     expect(seen.processed).toBe(100);
     expect(seen.most).toBe(10 + inputBuffer);
   });

@@ -109,7 +109,7 @@ describe('acknowledged writes and a SIGKILL of Cassandra (real Cassandra, killed
 
     const reader = newClient();
     try {
-      const found = await cassandraQuery(reader, `SELECT id FROM ${ks}.durable`, [], { pageSize: 5000 }).runWith(
+      const found = await cassandraQuery({ client: reader, query: `SELECT id FROM ${ks}.durable`, params: [], pageSize: 5000 }).runWith(
         fold(new Set<number>(), (set, row) => set.add(row.id as number)),
       ).done;
       const lost = ackedAtKill.filter((id) => !found.has(id));

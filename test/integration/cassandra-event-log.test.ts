@@ -52,7 +52,7 @@ describe('eventLogSink (real Cassandra)', () => {
     const duplicates: Record<string, string[]> = {};
     let rowsScanned = 0;
     for (const bucket of buckets) {
-      const rows = await cassandraQuery(client, `SELECT event_id, delivery_id, kafka_offset FROM ${ks}.event_log WHERE bucket = ?`, [bucket], { pageSize: 7 })
+      const rows = await cassandraQuery({ client: client, query: `SELECT event_id, delivery_id, kafka_offset FROM ${ks}.event_log WHERE bucket = ?`, params: [bucket], pageSize: 7 })
         .runWith(collect())
         .done;
       rowsScanned += rows.length;
@@ -69,7 +69,7 @@ describe('eventLogSink (real Cassandra)', () => {
     expect(duplicates).toEqual({ '2026-11-23T10:00:00.000Z': ['cmd-4', 'cmd-7'], '2026-11-23T11:00:00.000Z': ['cmd-28'] });
 
     // one aggregate's history: event-time order although the events arrived in reverse
-    const history = await cassandraQuery(client, `SELECT event_id, event_time, data, action FROM ${ks}.event_log_by_aggregate WHERE aggregate_id = ?`, ['acct-1'])
+    const history = await cassandraQuery({ client: client, query: `SELECT event_id, event_time, data, action FROM ${ks}.event_log_by_aggregate WHERE aggregate_id = ?`, params: ['acct-1'] })
       .runWith(collect())
       .done;
     expect(history.map((r) => r.event_id)).toEqual(['cmd-1', 'cmd-4', 'cmd-4', 'cmd-7', 'cmd-7', 'cmd-10', 'cmd-13', 'cmd-16', 'cmd-19', 'cmd-22', 'cmd-25', 'cmd-28', 'cmd-28']);

@@ -75,7 +75,7 @@ describe('cassandraRetrySink through an outage (real Cassandra, stopped and star
     expect(summary.retries).toBeGreaterThan(0);
     expect(summary.written).toBe(N);
 
-    const { count, sum } = await cassandraQuery(client, `SELECT id FROM ${ks}.outage`, [], { pageSize: 5000 }).runWith(
+    const { count, sum } = await cassandraQuery({ client: client, query: `SELECT id FROM ${ks}.outage`, params: [], pageSize: 5000 }).runWith(
       fold({ count: 0, sum: 0 }, (acc, row) => ({ count: acc.count + 1, sum: acc.sum + (row.id as number) })),
     ).done;
     expect(count).toBe(N);

@@ -34,7 +34,7 @@ afterAll(async () => {
 describe('cassandraQuery (real Cassandra)', () => {
   it('pages through 100,000 rows', async () => {
     let pages = 0;
-    const source = cassandraQuery(client, `SELECT c FROM ${ks}.items WHERE p = ?`, [0], { pageSize: PAGE, onPage: (p) => (pages = p.pages) });
+    const source = cassandraQuery({ client: client, query: `SELECT c FROM ${ks}.items WHERE p = ?`, params: [0], pageSize: PAGE, onPage: (p) => (pages = p.pages) });
     const { count, ordered } = await source.runWith(
       fold({ count: 0, ordered: true, last: -1 }, (acc, row) => ({ count: acc.count + 1, ordered: acc.ordered && (row.c as number) === acc.last + 1, last: row.c as number })),
     ).done;
@@ -47,13 +47,11 @@ describe('cassandraQuery (real Cassandra)', () => {
   it('fetches a page only when a slow consumer pulls beyond the current one, and stops when it cancels', async () => {
     let pages = 0;
     let rowsFetched = 0;
-    const source = cassandraQuery(client, `SELECT c, v FROM ${ks}.items WHERE p = ?`, [0], {
-      pageSize: PAGE,
+    const source = cassandraQuery({ client: client, query: `SELECT c, v FROM ${ks}.items WHERE p = ?`, params: [0], pageSize: PAGE,
       onPage: (p) => {
         pages = p.pages;
         rowsFetched = p.rows;
-      },
-    });
+      } });
     const probe = probeSink<cassandra.types.Row>({ timeoutMs: 10_000 });
     const handle = source.runWith(probe.sink);
     let taken = 0;

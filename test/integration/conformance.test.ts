@@ -107,8 +107,8 @@ const outgoing: Input<OutgoingMessage> = (i) => ({ key: `k${i}`, value: `v${i}` 
 conformance(
   [
     source('kafkaSource', { make: (count) => consumed(count), endless: true }),
-    source('cassandraQuery', { make: async (count) => cassandraQuery(client, `SELECT k FROM ${await rows(count)}`) }),
-    source('cassandraQuery paged', { make: async (count) => cassandraQuery(client, `SELECT k FROM ${await rows(count)}`, [], { pageSize: 10 }) }),
+    source('cassandraQuery', { make: async (count) => cassandraQuery({ client: client, query: `SELECT k FROM ${await rows(count)}` }) }),
+    source('cassandraQuery paged', { make: async (count) => cassandraQuery({ client: client, query: `SELECT k FROM ${await rows(count)}`, params: [], pageSize: 10 }) }),
     flow('deadLetter', { make: async () => deadLetter<number>({ brokers: kafkaBrokers(), topic: await topic('conf_dlq') }), input: decoded }),
     sink('kafkaSink', { make: kafkaSinkCase, input: outgoing }),
     sink('cassandraSink', { make: () => ({ sink: cassandraSink<number>({ client }), processed: written }), input: upsert }),

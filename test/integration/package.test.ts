@@ -90,7 +90,7 @@ const { sum, all } = await g.run().done;
 console.log('sum ' + sum + ', all ' + all.join(','));
 
 try {
-  buffer(0);
+  buffer({ size: 0 });
 } catch (error) {
   console.log('ConfigError ' + (error instanceof ConfigError) + ': ' + (error as Error).message);
 }

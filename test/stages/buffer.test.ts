@@ -40,7 +40,7 @@ async function runOverflow(overflow: 'dropHead' | 'dropTail' | 'dropNew'): Promi
   const src = feeder();
   const out = probeSink<number>();
   const snapshots: MetricsSnapshot[] = [];
-  const handle = src.source.via(buffer<number>(3, overflow)).runWith(out.sink, { inputBuffer: 1 });
+  const handle = src.source.via(buffer<number>({ size: 3, overflow })).runWith(out.sink, { inputBuffer: 1 });
   handle.metrics$.subscribe((s) => snapshots.push(s));
   out.request(1);
   src.send(1);
@@ -60,7 +60,7 @@ describe('buffer', () => {
   it('backpressure: pulls upstream ahead up to size, then waits for downstream', async () => {
     const source = probeSource<number>();
     const out = probeSink<number>();
-    const handle = source.source.via(buffer<number>(4)).runWith(out.sink);
+    const handle = source.source.via(buffer<number>({ size: 4 })).runWith(out.sink);
     out.request(1);
     expect(await source.expectRequest()).toBe(4);
     source.sendNext(1);
@@ -105,7 +105,7 @@ describe('buffer', () => {
   it('fail fails the run with a BufferOverflowError named by the stage', async () => {
     const src = feeder();
     const out = probeSink<number>();
-    const handle = src.source.via(buffer<number>(2, 'fail').named('bounded')).runWith(out.sink, { inputBuffer: 1 });
+    const handle = src.source.via(buffer<number>({ size: 2, overflow: 'fail' }).named('bounded')).runWith(out.sink, { inputBuffer: 1 });
     out.request(1); // the buffer starts pulling at the first pull
     src.send(1, 2, 3, 4, 5); // one is taken, two fit, the next overflows
     const error = await handle.done.catch((e: unknown) => e);
@@ -116,7 +116,7 @@ describe('buffer', () => {
   it('passes acks through with the elements', async () => {
     const src = feeder();
     const out = probeSink<number>();
-    const handle = src.source.via(buffer<number>(8)).runWith(out.sink);
+    const handle = src.source.via(buffer<number>({ size: 8 })).runWith(out.sink);
     src.send(1, 2, 3);
     await new Promise((resolve) => setTimeout(resolve, 10));
     expect(src.acked).toEqual([]); // held, not yet processed
@@ -131,8 +131,15 @@ describe('buffer', () => {
   });
 
   it('rejects bad options when built', () => {
-    expect(() => buffer(0)).toThrow(ConfigError);
-    expect(() => buffer(-3)).toThrow(/size must be a whole number of at least 1, got -3/);
-    expect(() => buffer(2, 'dropEverything' as never)).toThrow(/overflow must be one of/);
+    expect(() => buffer({ size: 0 })).toThrow(ConfigError);
+    expect(() => buffer({ size: -3 })).toThrow(/size must be a whole number of at least 1, got -3/);
+    expect(() => buffer({ size: 2, overflow: 'dropEverything' as never })).toThrow(/overflow must be one of/);
+  });
+});
+
+describe('buffer options', () => {
+  it('says what it takes when called the old way, and requires size', () => {
+    expect(() => buffer(5 as never)).toThrow(/buffer takes an options object \{ size, overflow \}, got 5/);
+    expect(() => buffer({} as never)).toThrow(/buffer: size is required/);
   });
 });

@@ -5,14 +5,14 @@ import { countingSource } from '../core/fixtures.js';
 
 describe('groupedWithin', () => {
   it('emits full groups of size, then the rest when upstream completes', async () => {
-    const out = await fromArray([1, 2, 3, 4, 5, 6, 7]).via(groupedWithin<number>(3, 1000)).runWith(collect(), { inputBuffer: 2 }).done;
+    const out = await fromArray([1, 2, 3, 4, 5, 6, 7]).via(groupedWithin<number>({ size: 3, windowMs: 1000 })).runWith(collect(), { inputBuffer: 2 }).done;
     expect(out).toEqual([[1, 2, 3], [4, 5, 6], [7]]);
   });
 
   it('emits what it has after ms', async () => {
     const source = probeSource<number>();
     const out = probeSink<number[]>();
-    const handle = source.source.via(groupedWithin<number>(10, 40)).runWith(out.sink);
+    const handle = source.source.via(groupedWithin<number>({ size: 10, windowMs: 40 })).runWith(out.sink);
     out.request(1);
     expect(await source.expectRequest()).toBe(10);
     source.sendNext(1, 2);
@@ -34,7 +34,7 @@ describe('groupedWithin', () => {
   it('acknowledging a group acknowledges every member', async () => {
     const counting = countingSource({ count: 5, acks: true });
     const out = probeSink<number[]>();
-    const handle = counting.source.via(groupedWithin<number>(2, 1000)).runWith(out.sink);
+    const handle = counting.source.via(groupedWithin<number>({ size: 2, windowMs: 1000 })).runWith(out.sink);
     out.request(1);
     await out.expectNext([0, 1]);
     expect([...counting.acked.keys()]).toEqual([0, 1]);
@@ -46,7 +46,7 @@ describe('groupedWithin', () => {
   });
 
   it('rejects bad options when built', () => {
-    expect(() => groupedWithin(0, 10)).toThrow(ConfigError);
-    expect(() => groupedWithin(5, -1)).toThrow(/ms must be a number of at least 0, got -1/);
+    expect(() => groupedWithin({ size: 0, windowMs: 10 })).toThrow(ConfigError);
+    expect(() => groupedWithin({ size: 5, windowMs: -1 })).toThrow(/windowMs must be a number of at least 0, got -1/);
   });
 });

@@ -7,7 +7,7 @@ describe('throttle', () => {
     const times: number[] = [];
     const started = performance.now();
     const out = await fromArray(Array.from({ length: 8 }, (_, i) => i))
-      .via(throttle<number>(4, 100, { burst: 4 }))
+      .via(throttle<number>({ elements: 4, perMs: 100, burst: 4 }))
       .runWith(collect(), { inputBuffer: 1 }).done;
     times.push(performance.now() - started);
     expect(out).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
@@ -19,7 +19,7 @@ describe('throttle', () => {
   it('asks upstream only for as many elements as it has tokens', async () => {
     const source = probeSource<number>();
     const out = probeSink<number>();
-    const handle = source.source.via(throttle<number>(2, 1000, { burst: 2 })).runWith(out.sink);
+    const handle = source.source.via(throttle<number>({ elements: 2, perMs: 1000, burst: 2 })).runWith(out.sink);
     out.request(10);
     expect(await source.expectRequest()).toBe(2);
     source.sendNext(1, 2);
@@ -32,9 +32,9 @@ describe('throttle', () => {
   });
 
   it('rejects bad options when built', () => {
-    expect(() => throttle(0, 100)).toThrow(ConfigError);
-    expect(() => throttle(1, 0)).toThrow(/perMs must be a number greater than 0/);
-    expect(() => throttle(1, -5)).toThrow(ConfigError);
-    expect(() => throttle(1, 100, { burst: 0 })).toThrow(/burst must be/);
+    expect(() => throttle({ elements: 0, perMs: 100 })).toThrow(ConfigError);
+    expect(() => throttle({ elements: 1, perMs: 0 })).toThrow(/perMs must be a number greater than 0/);
+    expect(() => throttle({ elements: 1, perMs: -5 })).toThrow(ConfigError);
+    expect(() => throttle({ elements: 1, perMs: 100, burst: 0 })).toThrow(/burst must be/);
   });
 });

@@ -20,7 +20,7 @@ describe('stage signatures', () => {
     expectTypeOf(fromIterable(new Set(['a']))).toEqualTypeOf<Source<string>>();
     expectTypeOf(fromAsyncIterable(numbers)).toEqualTypeOf<Source<number>>();
     expectTypeOf(fromObservable(new Observable<Date>())).toEqualTypeOf<Source<Date>>();
-    expectTypeOf(cassandraQuery(client, 'SELECT 1')).toEqualTypeOf<Source<types.Row>>();
+    expectTypeOf(cassandraQuery({ client: client, query: 'SELECT 1' })).toEqualTypeOf<Source<types.Row>>();
     expectTypeOf(kafkaSource).returns.toEqualTypeOf<Source<ConsumerRecords>>();
     expectTypeOf(toObservable(fromArray([true]))).toEqualTypeOf<Observable<boolean>>();
   });
@@ -29,9 +29,9 @@ describe('stage signatures', () => {
     expectTypeOf(map((n: number) => String(n))).toEqualTypeOf<Flow<number, string>>();
     expectTypeOf(filter((s: string) => s.length > 0)).toEqualTypeOf<Flow<string, string>>();
     expectTypeOf(mapAsync(async (n: number) => [n])).toEqualTypeOf<Flow<number, number[]>>();
-    expectTypeOf(buffer<number>(8)).toEqualTypeOf<Flow<number, number>>();
-    expectTypeOf(groupedWithin<string>(10, 100)).toEqualTypeOf<Flow<string, string[]>>();
-    expectTypeOf(throttle<Date>(10, 1000)).toEqualTypeOf<Flow<Date, Date>>();
+    expectTypeOf(buffer<number>({ size: 8 })).toEqualTypeOf<Flow<number, number>>();
+    expectTypeOf(groupedWithin<string>({ size: 10, windowMs: 100 })).toEqualTypeOf<Flow<string, string[]>>();
+    expectTypeOf(throttle<Date>({ elements: 10, perMs: 1000 })).toEqualTypeOf<Flow<Date, Date>>();
     expectTypeOf(consumerRecordsDequeue()).toEqualTypeOf<Flow<ConsumerRecords, KafkaRecord>>();
     expectTypeOf(avroDeserializer<Transfer>({ type: 'int' })).toEqualTypeOf<Flow<KafkaRecord, Decoded<Transfer>>>();
     expectTypeOf(avroSerializer<Transfer>({ type: 'int' })).toEqualTypeOf<Flow<Transfer, Buffer>>();
