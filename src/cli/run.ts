@@ -19,6 +19,8 @@ export const RUN_USAGE = `usage: dendrites run --domain D --topic T --group G --
   Runs the command graph of domain D on topic T until SIGTERM/SIGINT (then it drains, commits and exits 0).
   A Kafka or Cassandra that is down is waited for (stderr says so), not a failure.
   ${DOMAIN_HELP}
+  Avro values: a domain's decode { avro, framing: 'confluent', schemas: { [id]: writerSchema } } reads magic byte 0 and a
+  4-byte schema id, with the writer schemas given locally (no registry is called); docs/avro.md shows the decoded shapes.
   Kafka: KAFKA_BROKERS (default 127.0.0.1:9092). Cassandra: CASSANDRA_CONTACT_POINTS, CASSANDRA_LOCAL_DC (default 127.0.0.1:9042, datacenter1).`;
 
 export const WIRINGS = ['parallel', 'series'] as const;
