@@ -11,8 +11,11 @@
  *                     src/{index,kafka,cassandra,avro,cqrs,stage}.ts, src/testkit/index.ts and
  *                     src/samples/NAME/index.ts), plus their own folder
  *
- * and no import cycles anywhere (a cycle closed only by `import type` is erased when compiled: it is
- * reported as a warning). Tests, bench, chaos and services may import anything that resolves.
+ * and no import cycles anywhere, not even one closed only by `import type` (erased when compiled,
+ * but the modules still cannot be understood one without the other). The record shapes that
+ * flow between connectors (KafkaRecord, ConsumerRecords, Decoded/Valid/Invalid) live in
+ * src/core/records.ts, so a connector never needs another's. Tests, bench, chaos and services
+ * may import anything that resolves.
  */
 
 /** The files a `dendrites*` import resolves to. */
@@ -22,13 +25,6 @@ const ENTRY_FILES = [
   '^src/samples/[^/]+/index\\.ts$',
 ];
 
-/**
- * The Kafka record shapes (KafkaRecord, Decoded/Invalid) that the Cassandra connector names as types: the
- * one exception to "a connector imports only core, errors and its own folder", allowed as `import type`
- * only, and reported as a warning until they move to a module both may import.
- */
-const SHARED_RECORD_TYPES = '^src/connectors/kafka/(records|decoded)\\.ts$';
-
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
@@ -36,17 +32,9 @@ module.exports = {
       name: 'no-circular',
       severity: 'error',
       comment:
-        'A cycle of imports that exists at run time: modules that cannot be loaded, understood or tested ' +
-        'one without the other (and whose top-level code may run before what it uses is initialised).',
-      from: {},
-      to: { circular: true, dependencyTypesNot: ['type-only'], viaOnly: { dependencyTypesNot: ['type-only'] } },
-    },
-    {
-      name: 'no-circular-type-only',
-      severity: 'warn',
-      comment:
-        'A cycle closed only by `import type` (erased when compiled, so harmless at run time); shown so it ' +
-        'gets untangled, e.g. by moving the shared types into a module of their own.',
+        'A cycle of imports: modules that cannot be loaded, understood or tested one without the other ' +
+        '(and whose top-level code may run before what it uses is initialised). A cycle closed only by ' +
+        '`import type` counts too: move the shared types into the module lower down, or one of their own.',
       from: {},
       to: { circular: true },
     },
@@ -91,25 +79,7 @@ module.exports = {
         'src/connectors/X is the client machinery of X: it imports only src/core, src/errors.ts and ' +
         'src/connectors/X (plus node builtins and npm packages).',
       from: { path: '^src/connectors/([^/]+)/' },
-      to: { path: '^src/', pathNot: ['^src/core/', '^src/errors\\.ts$', '^src/connectors/$1/', SHARED_RECORD_TYPES] },
-    },
-    {
-      name: 'connectors-record-types-only-as-types',
-      severity: 'error',
-      comment:
-        'Another connector may name the Kafka record types (KafkaRecord, Invalid) with `import type` only: ' +
-        'importing kafka machinery at run time would load kafkajs for a Cassandra user.',
-      from: { path: '^src/connectors/', pathNot: '^src/connectors/kafka/' },
-      to: { path: SHARED_RECORD_TYPES, dependencyTypesNot: ['type-only'] },
-    },
-    {
-      name: 'connectors-record-types-from-kafka',
-      severity: 'warn',
-      comment:
-        'Known debt: src/connectors/cassandra names KafkaRecord and Invalid from src/connectors/kafka (types ' +
-        'only). They belong in a module both connectors may import (src/core, or a shared records module).',
-      from: { path: '^src/connectors/', pathNot: '^src/connectors/kafka/' },
-      to: { path: SHARED_RECORD_TYPES, dependencyTypes: ['type-only'] },
+      to: { path: '^src/', pathNot: ['^src/core/', '^src/errors\\.ts$', '^src/connectors/$1/'] },
     },
     {
       name: 'stages-not-upward',

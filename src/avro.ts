@@ -6,5 +6,5 @@
  */
 export { avroDeserializer, type AvroDeserializerOptions } from './stages/avro-deserializer.js';
 export { avroSerializer, type AvroSerializerOptions } from './stages/avro-serializer.js';
-export type { Decoded, Valid, Invalid } from './connectors/kafka/decoded.js';
+export type { Decoded, Valid, Invalid } from './core/records.js';
 export type { AvroSchema, AvroType } from './connectors/avro/codec.js';

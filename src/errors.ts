@@ -3,26 +3,47 @@
  * (`retriable`), keeps what caused it (`cause`), and carries context: the stage it
  * happened in and, for records, the Kafka coordinates.
  */
+
+/** Where an error happened, as far as it is known: every field is optional. */
 export interface ErrorContext {
+  /** The name of the stage it happened in. */
   readonly stage?: string;
+  /** The Kafka topic of the record it concerns. */
   readonly topic?: string;
+  /** That record's partition. */
   readonly partition?: number;
+  /** That record's offset, a decimal string (Kafka offsets are 64-bit). */
   readonly offset?: string;
+  /** The key of the element it concerns: a record key, an aggregate, event or command id. */
   readonly key?: string;
+  /** The CQL statement that failed. */
   readonly statement?: string;
 }
 
+/** What a `DendritesError` is built with: its context, its cause and whether retrying can help. */
 export interface DendritesErrorOptions extends ErrorContext {
+  /** What caused it: the error thrown underneath (kept as the standard `Error.cause`). */
   readonly cause?: unknown;
+  /** Whether retrying the same operation can succeed. Default `false`. */
   readonly retriable?: boolean;
 }
 
+/**
+ * The base class of every error dendrites throws: the others extend it, so
+ * `error instanceof DendritesError` tells ours from the rest. `name` is the class name.
+ */
 export class DendritesError extends Error {
+  /** Whether retrying can help: true for a transient failure (a timeout, an unavailable node), false for bad input or a bug. */
   readonly retriable: boolean;
+  /** The Kafka topic of the record it concerns. */
   readonly topic?: string;
+  /** That record's partition. */
   readonly partition?: number;
+  /** That record's offset, a decimal string. */
   readonly offset?: string;
+  /** The key of the element it concerns: a record key, an aggregate, event or command id. */
   readonly key?: string;
+  /** The CQL statement that failed. */
   readonly statement?: string;
   #stage?: string;
 
@@ -88,6 +109,7 @@ export class CassandraError extends DendritesError {}
 
 /** Retries ran out; `cause` is the last error, `attempts` how many were made. */
 export class RetriesExhaustedError extends DendritesError {
+  /** How many attempts were made, the first one included. */
   readonly attempts: number;
   constructor(message: string, options: DendritesErrorOptions & { readonly attempts: number }) {
     super(message, { ...options, retriable: false });

@@ -9,5 +9,5 @@ export { kafkaSource, type KafkaSourceOptions, type ConsumerRecords, type KafkaR
 export { consumerRecordsDequeue } from './stages/consumer-records-dequeue.js';
 export { kafkaSink, type KafkaSinkOptions, type KafkaSinkResult, type OutgoingMessage } from './stages/kafka-sink.js';
 export { deadLetter, type DeadLetterOptions, DEAD_LETTER_HEADERS } from './stages/dead-letter.js';
-export type { Decoded, Valid, Invalid } from './connectors/kafka/decoded.js';
+export type { Decoded, Valid, Invalid } from './core/records.js';
 export { kafkaAdmin, KafkaAdmin, type CreateTopicsOptions, type ProduceMessage, type PartitionLag, type TopicLag, type UntilCommittedOptions } from './connectors/kafka/admin.js';

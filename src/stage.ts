@@ -8,8 +8,7 @@
  * @module dendrites/stage
  */
 export { defineSource, defineFlow, defineStep, defineSink, defineJunction, type Pulls } from './core/dsl.js';
-export type { Emit, OpenStep, StepOutput } from './core/fusion.js';
-export type { Pull, StageContext } from './core/stage.js';
+export type { Emit, OpenStep, StepOutput, Pull, StageContext } from './core/stage.js';
 export type { StageMetrics } from './core/metrics.js';
 export { type Ack, type Chunk, chunkOf, ackAll, ackAt, sliceChunk, mapChunk, ChunkBuilder, noAck, splitAck } from './core/chunk.js';
 export { drain } from './core/drain.js';

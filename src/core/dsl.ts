@@ -1,11 +1,7 @@
 import { type Blueprint, type GraphNode, type Port, copyBlueprint, joinBlueprints, renameNode, singleNode } from './blueprint.js';
-import { FusedPull, type OpenStep } from './fusion.js';
-import type { Pull, StageContext, StageDef } from './stage.js';
-import { type RunHandle, type RunOptions, run } from './run.js';
-import { toMermaid } from './mermaid.js';
-
-/** Results of a graph's sinks, by node; a graph picks its own result from them. */
-export type SinkResults = ReadonlyMap<GraphNode, unknown>;
+import { FusedPull } from './fusion.js';
+import type { OpenStep, Pull, StageContext, StageDef } from './stage.js';
+import { type RunHandle, type RunOptions, RunnableGraph, run } from './run.js';
 
 function link<A extends { blueprint: Blueprint }, B extends { blueprint: Blueprint }>(
   a: A,
@@ -32,15 +28,19 @@ export class Source<out T> {
 
   /** @internal */
   constructor(
+    /** @internal The stages and edges of this source. */
     readonly blueprint: Blueprint,
+    /** @internal Its open output. */
     readonly outlet: Port,
   ) {}
 
+  /** Connects this source to a flow: a new source of what the flow emits. Neither is changed. */
   via<U>(flow: Flow<T, U>): Source<U> {
     const { bp, right } = link(this, this.outlet, flow, flow.inlet);
     return new Source(bp, { node: right(flow.outlet.node), port: flow.outlet.port });
   }
 
+  /** Connects this source to a sink: a closed graph whose result is the sink's. Neither is changed. */
   to<R>(sink: Sink<T, R>): RunnableGraph<R> {
     const { bp, right } = link(this, this.outlet, sink, sink.inlet);
     const resultNode = right(sink.resultNode);
@@ -68,16 +68,21 @@ export class Flow<in I, out O> {
 
   /** @internal */
   constructor(
+    /** @internal The stages and edges of this flow. */
     readonly blueprint: Blueprint,
+    /** @internal Its open input. */
     readonly inlet: Port,
+    /** @internal Its open output. */
     readonly outlet: Port,
   ) {}
 
+  /** Connects this flow to another: a flow from what this one takes to what the other emits. Neither is changed. */
   via<U>(flow: Flow<O, U>): Flow<I, U> {
     const { bp, left, right } = link(this, this.outlet, flow, flow.inlet);
     return new Flow(bp, { node: left(this.inlet.node), port: this.inlet.port }, { node: right(flow.outlet.node), port: flow.outlet.port });
   }
 
+  /** Connects this flow to a sink: a sink of what this flow takes, with the sink's result. Neither is changed. */
   to<R>(sink: Sink<O, R>): Sink<I, R> {
     const { bp, left, right } = link(this, this.outlet, sink, sink.inlet);
     return new Sink(bp, { node: left(this.inlet.node), port: this.inlet.port }, right(sink.resultNode));
@@ -99,8 +104,11 @@ export class Sink<in T, out R> {
 
   /** @internal */
   constructor(
+    /** @internal The stages and edges of this sink. */
     readonly blueprint: Blueprint,
+    /** @internal Its open input. */
     readonly inlet: Port,
+    /** @internal The stage whose result is the sink's. */
     readonly resultNode: GraphNode,
   ) {}
 
@@ -124,28 +132,10 @@ export class Junction<in I extends readonly unknown[], out O extends readonly un
   declare readonly __outs: O;
 
   /** @internal */
-  constructor(readonly node: GraphNode) {}
-}
-
-/** A closed graph: every port wired. Run it with `run(graph)`; run it as often as its stages allow. */
-export class RunnableGraph<out R> {
-  /** Type only (never set): the result. */
-  declare readonly __result: R;
-
-  /** @internal */
   constructor(
-    readonly blueprint: Blueprint,
-    readonly pickResult: (results: SinkResults) => R,
+    /** @internal The junction's one stage. */
+    readonly node: GraphNode,
   ) {}
-
-  run(options?: RunOptions): RunHandle<R> {
-    return run(this, options);
-  }
-
-  /** A Mermaid flowchart of the graph, for a person to look at. */
-  toMermaid(): string {
-    return toMermaid(this.blueprint);
-  }
 }
 
 // ---- defining stages -------------------------------------------------------------

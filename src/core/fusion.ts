@@ -1,24 +1,7 @@
 import { AckError } from '../errors.js';
 import type { Ack, Chunk } from './chunk.js';
 import type { StageMetrics } from './metrics.js';
-import type { Pull, StageContext } from './stage.js';
-
-/** Hands one element, with its acknowledgement when tracked, to the next stage of a chain. */
-export type Emit<T> = (item: T, ack: Ack | undefined) => void;
-
-/** Where a step stage's output goes. Call these as methods: `out.emit(item, ack)`. */
-export interface StepOutput<O> {
-  /** Passes an element on. */
-  emit(item: O, ack: Ack | undefined): void;
-  /** Drops an element: it counts as processed (its acknowledgement is called). */
-  drop(ack: Ack | undefined): void;
-}
-
-/**
- * Opens a step stage for one run: given where its output goes, returns what it does
- * with each element. It must name itself (`inStage(error, ctx.name)`) in what it throws.
- */
-export type OpenStep<I, O> = (ctx: StageContext, out: StepOutput<O>) => Emit<I>;
+import type { Emit, OpenStep, Pull, StageContext, StepOutput } from './stage.js';
 
 /** One stage of a chain: how it opens, and its context. */
 interface Link {

@@ -2,12 +2,13 @@ import { BehaviorSubject, type Observable } from 'rxjs';
 import { AbortedError, AckError, ConfigError, inStage } from '../errors.js';
 import { analyze } from './analyze.js';
 import { FusedPull } from './fusion.js';
-import type { GraphNode } from './blueprint.js';
+import type { Blueprint, GraphNode } from './blueprint.js';
 import type { Ack, Chunk } from './chunk.js';
-import type { RunnableGraph } from './dsl.js';
+import { toMermaid } from './mermaid.js';
 import { type MetricsSnapshot, MetricsRecorder, StageMetrics } from './metrics.js';
 import type { Pull, StageContext } from './stage.js';
 
+/** How a graph runs: given to `run(graph, options)`, `graph.run(options)` or `source.runWith(sink, options)`. */
 export interface RunOptions {
   /** How many elements a sink (or any stage pulling on its own account) asks for at once: the most a sink holds. Default 512; lower it for large elements. */
   readonly inputBuffer?: number;
@@ -17,6 +18,7 @@ export interface RunOptions {
   readonly signal?: AbortSignal;
 }
 
+/** How `stop()` ends a run: how long it may drain before the run is aborted. */
 export interface StopOptions {
   /** After this long draining, the run is aborted. Default 30,000 ms. */
   readonly timeoutMs?: number;
@@ -32,6 +34,36 @@ export interface RunHandle<R> {
   abort(reason?: unknown): void;
   /** Per-stage counters, every `metricsIntervalMs` and once at the end; completes when the run ends. */
   readonly metrics$: Observable<MetricsSnapshot>;
+}
+
+/** Results of a graph's sinks, by node; a graph picks its own result from them. */
+export type SinkResults = ReadonlyMap<GraphNode, unknown>;
+
+// RunnableGraph is defined here, next to `run`, rather than in dsl.ts with Source, Flow and
+// Sink: `run` takes one and `graph.run()` calls `run`, and dsl.ts imports both from here.
+
+/** A closed graph: every port wired. Run it with `run(graph)`; run it as often as its stages allow. */
+export class RunnableGraph<out R> {
+  /** Type only (never set): the result. */
+  declare readonly __result: R;
+
+  /** @internal */
+  constructor(
+    /** @internal The stages and edges of the graph. */
+    readonly blueprint: Blueprint,
+    /** @internal Picks the graph's result from its sinks' results. */
+    readonly pickResult: (results: SinkResults) => R,
+  ) {}
+
+  /** Runs this graph: `graph.run(options)` is `run(graph, options)`. */
+  run(options?: RunOptions): RunHandle<R> {
+    return run(this, options);
+  }
+
+  /** A Mermaid flowchart of the graph, for a person to look at. */
+  toMermaid(): string {
+    return toMermaid(this.blueprint);
+  }
 }
 
 const DEFAULT_INPUT_BUFFER = 512;

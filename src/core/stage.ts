@@ -1,5 +1,4 @@
-import type { Chunk } from './chunk.js';
-import type { OpenStep } from './fusion.js';
+import type { Ack, Chunk } from './chunk.js';
 import type { StageMetrics } from './metrics.js';
 
 /**
@@ -42,6 +41,23 @@ export interface StageContext {
   /** Fails the run from a background task of this stage. */
   fail(error: unknown): void;
 }
+
+/** Hands one element, with its acknowledgement when tracked, to the next stage of a chain. */
+export type Emit<T> = (item: T, ack: Ack | undefined) => void;
+
+/** Where a step stage's output goes. Call these as methods: `out.emit(item, ack)`. */
+export interface StepOutput<O> {
+  /** Passes an element on. */
+  emit(item: O, ack: Ack | undefined): void;
+  /** Drops an element: it counts as processed (its acknowledgement is called). */
+  drop(ack: Ack | undefined): void;
+}
+
+/**
+ * Opens a step stage for one run: given where its output goes, returns what it does
+ * with each element. It must name itself (`inStage(error, ctx.name)`) in what it throws.
+ */
+export type OpenStep<I, O> = (ctx: StageContext, out: StepOutput<O>) => Emit<I>;
 
 export interface Materialized {
   readonly outlets: readonly Pull<unknown>[];

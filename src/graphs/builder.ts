@@ -1,5 +1,6 @@
 import { type Blueprint, type GraphEdge, type GraphNode, type Port, copyBlueprint, renameNode } from '../core/blueprint.js';
-import { Flow, Junction, RunnableGraph, Sink, Source } from '../core/dsl.js';
+import { Flow, Junction, Sink, Source } from '../core/dsl.js';
+import { RunnableGraph } from '../core/run.js';
 import { GraphError } from '../errors.js';
 
 /** A stage placed in a graph under construction. */

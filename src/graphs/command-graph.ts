@@ -23,7 +23,7 @@
  *
  * @example examples/own-domain.ts
  */
-import type { RunnableGraph } from '../core/dsl.js';
+import type { RunnableGraph } from '../core/run.js';
 import { broadcast } from '../stages/broadcast.js';
 import { graph } from './builder.js';
 import type { CommandDelivery } from './cqrs/domain.js';

@@ -21,7 +21,7 @@ import { DEFAULT_BUCKET_MS, newDeliveryId } from '../connectors/cassandra/event-
 import { cqlIdentifier } from '../connectors/cassandra/schema.js';
 import { positiveInteger } from '../core/options.js';
 import { avroDecoder } from '../connectors/avro/codec.js';
-import type { KafkaRecord } from '../connectors/kafka/records.js';
+import type { KafkaRecord } from '../core/records.js';
 import type { CommandDelivery, CommandDomain } from './cqrs/domain.js';
 import { checkDomain } from './cqrs/options.js';
 import { timeRange } from './cqrs/job-options.js';

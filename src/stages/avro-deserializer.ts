@@ -3,8 +3,7 @@ import { mapChunk } from '../core/chunk.js';
 import { defineFlow, type Flow } from '../core/dsl.js';
 import { BadInputError, ConfigError } from '../errors.js';
 import { avroDecoder } from '../connectors/avro/codec.js';
-import { badInputAt, type Decoded } from '../connectors/kafka/decoded.js';
-import type { KafkaRecord } from '../connectors/kafka/records.js';
+import { badInputAt, type Decoded, type KafkaRecord } from '../core/records.js';
 
 /** The options of `avroDeserializer`: how the writer schema is found, and a check of each value. */
 export interface AvroDeserializerOptions<T> {
@@ -68,4 +67,4 @@ export function avroDeserializer<T>(readerSchema: avro.Schema | avro.Type, optio
   });
 }
 
-export type { Decoded, Valid, Invalid } from '../connectors/kafka/decoded.js';
+export type { Decoded, Valid, Invalid } from '../core/records.js';

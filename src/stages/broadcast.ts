@@ -23,6 +23,7 @@ import { Wakeup } from '../core/wakeup.js';
  */
 export type BroadcastCancelPolicy = 'cancel-all' | 'fail' | 'continue';
 
+/** The options of `broadcast`. */
 export interface BroadcastOptions {
   /** When one output cancels before upstream completed; see `BroadcastCancelPolicy`. Default `'cancel-all'`. */
   readonly onCancel?: BroadcastCancelPolicy;

@@ -1,6 +1,6 @@
 import type { Ack, Chunk } from '../core/chunk.js';
 import { defineFlow, type Flow } from '../core/dsl.js';
-import type { ConsumerRecords, KafkaRecord } from '../connectors/kafka/records.js';
+import type { ConsumerRecords, KafkaRecord } from '../core/records.js';
 
 /**
  * Turns `ConsumerRecords` batches (from `kafkaSource`) into single records: one record per

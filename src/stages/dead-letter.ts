@@ -3,7 +3,7 @@ import { type Ack, chunkOf } from '../core/chunk.js';
 import { defineFlow, type Flow } from '../core/dsl.js';
 import type { StageContext } from '../core/stage.js';
 import { type KafkaClientOptions, kafkaClient, nonEmptyString } from '../connectors/kafka/client.js';
-import type { Decoded, Invalid, Valid } from '../connectors/kafka/decoded.js';
+import type { Decoded, Invalid, Valid } from '../core/records.js';
 import { RunProducer } from '../connectors/kafka/producer.js';
 import { ConfigError } from '../errors.js';
 import { positiveInteger } from '../core/options.js';

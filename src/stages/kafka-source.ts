@@ -2,7 +2,7 @@ import { defineSource, type Source } from '../core/dsl.js';
 import { ConfigError } from '../errors.js';
 import { type KafkaClientOptions, kafkaClient, nonEmptyString } from '../connectors/kafka/client.js';
 import { ConsumerLoop } from '../connectors/kafka/consumer-loop.js';
-import type { ConsumerRecords } from '../connectors/kafka/records.js';
+import type { ConsumerRecords } from '../core/records.js';
 import { nonNegative, positiveInteger } from '../core/options.js';
 
 export interface KafkaSourceOptions extends KafkaClientOptions {
@@ -167,4 +167,4 @@ export function defaultMaxUnacknowledged(maxBytes: number): number {
   return Math.max(MIN_DEFAULT_UNACKNOWLEDGED, FETCHES_UNACKNOWLEDGED * Math.ceil(maxBytes / RECORD_BYTES_AT_LEAST));
 }
 
-export type { ConsumerRecords, KafkaRecord, KafkaHeaders } from '../connectors/kafka/records.js';
+export type { ConsumerRecords, KafkaRecord, KafkaHeaders } from '../core/records.js';

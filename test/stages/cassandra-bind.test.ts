@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CassandraError, ConfigError, collect, defineSource, fromArray } from 'dendrites';
 import { cassandraBind } from 'dendrites/cassandra';
-import type { KafkaRecord } from '../../src/connectors/kafka/records.js';
+import type { KafkaRecord } from '../../src/core/records.js';
 import { kafkaRecord } from '../connectors/cassandra/fake-kafka.js';
 
 const cql = 'INSERT INTO ks.t (k, v) VALUES (?, ?)';

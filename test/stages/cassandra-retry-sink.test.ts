@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { BadInputError, CassandraError, ConfigError, KafkaError, RetriesExhaustedError, defineSource, fromArray, map } from 'dendrites';
 import { DEAD_LETTER_HEADERS } from 'dendrites/kafka';
 import { type BoundStatement, cassandraBind, cassandraRetrySink } from 'dendrites/cassandra';
-import type { KafkaRecord } from '../../src/connectors/kafka/records.js';
+import type { KafkaRecord } from '../../src/core/records.js';
 import { ScriptedClient, sleep } from '../connectors/cassandra/fake-client.js';
 import { fakeKafka, header, kafkaRecord } from '../connectors/cassandra/fake-kafka.js';
 

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { CassandraError, ConfigError, defineSource, fromArray } from 'dendrites';
 import { DEAD_LETTER_HEADERS } from 'dendrites/kafka';
 import { cassandraBind, cassandraSink } from 'dendrites/cassandra';
-import type { KafkaRecord } from '../../src/connectors/kafka/records.js';
+import type { KafkaRecord } from '../../src/core/records.js';
 import { probeSource } from '../../src/testkit/index.js';
 import { ScriptedClient, sleep } from '../connectors/cassandra/fake-client.js';
 import { fakeKafka, header, kafkaRecord } from '../connectors/cassandra/fake-kafka.js';

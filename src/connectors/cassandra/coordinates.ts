@@ -5,7 +5,7 @@
  * or a delivery (`{ delivery: { topic, partition, offset } }`, as the command graph's
  * elements and `eventLogSink`'s entries are).
  */
-import type { KafkaRecord } from '../kafka/records.js';
+import type { KafkaRecord } from '../../core/records.js';
 
 /** A record's place in Kafka. */
 export interface RecordCoordinates {

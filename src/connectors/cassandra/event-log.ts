@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { types } from 'cassandra-driver';
 import { BadInputError } from '../../errors.js';
-import type { KafkaRecord } from '../kafka/records.js';
+import type { KafkaRecord } from '../../core/records.js';
 import type { CqlBatchEntry } from './client.js';
 import { EVENT_LOG_BY_AGGREGATE_TABLE, EVENT_LOG_TABLE } from './schema.js';
 

@@ -1,7 +1,7 @@
 /** Executing bound statements, once or with retries, and the counts the sinks report. */
 import type { StageContext } from '../../core/stage.js';
 import { BadInputError, ConfigError, type DendritesError, inStage } from '../../errors.js';
-import type { Invalid } from '../kafka/decoded.js';
+import type { Invalid } from '../../core/records.js';
 import type { CqlBatchEntry, CqlClient, CqlQueryOptions, CqlResult } from './client.js';
 import { NotAppliedError, isRecordError } from './classify.js';
 import { coordinatesOf, describeCoordinates, recordOf } from './coordinates.js';

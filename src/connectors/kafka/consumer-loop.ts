@@ -6,7 +6,8 @@ import { sleep } from '../../core/time.js';
 import { deferred } from '../../core/wakeup.js';
 import { isRebalanceError, isTransient, toKafkaError, within } from './client.js';
 import { type CommitOffset, OffsetTracker } from './offset-tracker.js';
-import { type ConsumerRecords, type KafkaRecord, toKafkaRecord } from './records.js';
+import type { ConsumerRecords, KafkaRecord } from '../../core/records.js';
+import { toKafkaRecord } from './records.js';
 
 export interface ConsumerLoopConfig {
   /** Makes the kafkajs consumers (a kafkajs client; a unit test may stand in for it). */

@@ -1,46 +1,7 @@
 import type { KafkaMessage } from 'kafkajs';
-import type { Ack } from '../../core/chunk.js';
+import type { KafkaHeaders, KafkaRecord } from '../../core/records.js';
 
-/** Kafka record headers as the broker returns them. */
-export type KafkaHeaders = Readonly<Record<string, Buffer | string | readonly (Buffer | string)[] | undefined>>;
-
-/** One record read from Kafka, with its coordinates. */
-export interface KafkaRecord {
-  /** The topic it was read from. */
-  readonly topic: string;
-  /** Its partition. */
-  readonly partition: number;
-  /** The record's offset, a decimal string (Kafka offsets are 64-bit). */
-  readonly offset: string;
-  /** The record key, as bytes. */
-  readonly key: Buffer | null;
-  /** The record value, as bytes; `null` for a tombstone. */
-  readonly value: Buffer | null;
-  /** ms since the epoch, a decimal string (as kafkajs gives it). */
-  readonly timestamp: string;
-  /** The record headers. */
-  readonly headers: KafkaHeaders;
-}
-
-/**
- * The records of one fetched batch of one partition. `acks[i]` acknowledges `records[i]`
- * into the source's offset tracker. `live()` turns false when the partition was revoked
- * since the batch was emitted: its remaining records must not be emitted further, and
- * acknowledging them has no effect.
- */
-export interface ConsumerRecords {
-  /** The topic of the batch. */
-  readonly topic: string;
-  /** Its partition. */
-  readonly partition: number;
-  /** The records, in offset order. */
-  readonly records: readonly KafkaRecord[];
-  /** `acks[i]` acknowledges `records[i]`. */
-  readonly acks: readonly Ack[];
-  /** False once the partition was revoked since the batch was emitted. */
-  readonly live: () => boolean;
-}
-
+/** A kafkajs message of `topic`/`partition` as a KafkaRecord (src/core/records.ts). */
 export function toKafkaRecord(topic: string, partition: number, m: KafkaMessage): KafkaRecord {
   return {
     topic,

@@ -11,7 +11,7 @@
 import type avro from 'avsc';
 import type { CqlBatchEntry, CqlClient } from '../../connectors/cassandra/client.js';
 import type { Delivery } from '../../connectors/cassandra/event-log.js';
-import type { KafkaRecord } from '../../connectors/kafka/records.js';
+import type { KafkaRecord } from '../../core/records.js';
 
 /** One CQL statement with its bound values: an upsert the service or the job writes. */
 export type CqlStatement = CqlBatchEntry;

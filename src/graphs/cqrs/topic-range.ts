@@ -6,7 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import { KafkaError, messageOf } from '../../errors.js';
-import { type KafkaRecord, toKafkaRecord } from '../../connectors/kafka/records.js';
+import { toKafkaRecord } from '../../connectors/kafka/records.js';
+import type { KafkaRecord } from '../../core/records.js';
 
 /** Offsets [from, to) of one partition. */
 export interface PartitionRange {

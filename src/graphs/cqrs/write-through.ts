@@ -6,7 +6,7 @@
 import type { Flow } from '../../core/dsl.js';
 import { BadInputError } from '../../errors.js';
 import { mapAsync } from '../../stages/map-async.js';
-import type { Decoded } from '../../connectors/kafka/decoded.js';
+import type { Decoded } from '../../core/records.js';
 import type { CqlClient } from '../../connectors/cassandra/client.js';
 import { coordinatesOf, recordOf } from '../../connectors/cassandra/coordinates.js';
 import { type RetryPolicy, withRetries } from '../../connectors/cassandra/retry.js';

@@ -2,7 +2,7 @@
 // the sinks' dead-lettering (which records, which headers). Producing to a real broker:
 // test/integration/cqrs-record-errors.test.ts.
 import type { Kafka, Message } from 'kafkajs';
-import type { KafkaRecord } from '../../../src/connectors/kafka/records.js';
+import type { KafkaRecord } from '../../../src/core/records.js';
 
 export interface Sent {
   readonly topic: string;
