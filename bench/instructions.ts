@@ -29,7 +29,8 @@ const MANY = 5;
 function count(contender: string, elements: number, measured: number): Promise<number> {
   return new Promise((resolvePromise, reject) => {
     const args = ['--tool=cachegrind', '--cache-sim=no', '--smc-check=all-non-file', '--cachegrind-out-file=/dev/null'];
-    args.push(process.execPath, '--predictable', '--predictable-gc-schedule', bundle, '--contender', contender, '--elements', String(elements));
+    // --probe 0: no untimed in-flight pass (it would only add the same count to both processes).
+    args.push(process.execPath, '--predictable', '--predictable-gc-schedule', bundle, '--contender', contender, '--elements', String(elements), '--probe', '0');
     args.push('--warmup-passes', String(WARMUP), '--measured-passes', String(measured));
     const proc = spawn('valgrind', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';

@@ -12,6 +12,11 @@ switch (name) {
     await runInstructions(args);
     break;
   }
+  case 'profile': {
+    const { runProfile } = await import('./profile.js');
+    runProfile(args);
+    break;
+  }
   case 'e2e': {
     // Loaded only when asked for: bench/e2e.ts is maintained separately.
     const e2e: { main?: (args: readonly string[]) => unknown; runE2e?: (args: readonly string[]) => unknown } = await import('./e2e.js' as string);
@@ -24,7 +29,7 @@ switch (name) {
       const { runCore } = await import('./core.js');
       await runCore([name, ...args]);
     } else {
-      console.error(`unknown benchmark "${name}"; one of: core, instructions, e2e`);
+      console.error(`unknown benchmark "${name}"; one of: core, instructions, e2e, profile`);
       process.exitCode = 2;
     }
 }

@@ -3,11 +3,16 @@
 export class Arrivals {
   readonly #byPartition = new Map<number, { last: number[]; at: number[] }>();
   firstAt: number | undefined;
+  /** The process's CPU usage when the first batch arrived: the start of the measured window. */
+  firstCpu: NodeJS.CpuUsage | undefined;
 
   /** A batch of `partition` whose last offset is `lastOffset` arrived now. */
   batch(partition: number, lastOffset: number): number {
     const now = performance.now();
-    this.firstAt ??= now;
+    if (this.firstAt === undefined) {
+      this.firstAt = now;
+      this.firstCpu = process.cpuUsage();
+    }
     let p = this.#byPartition.get(partition);
     if (p === undefined) this.#byPartition.set(partition, (p = { last: [], at: [] }));
     p.last.push(lastOffset);

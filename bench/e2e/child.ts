@@ -19,11 +19,10 @@ async function main(): Promise<ChildResult> {
     case 'dendrites':
       return (await import('./dendrites.js')).runDendrites(config);
     case 'baseline':
+    case 'baseline-defaults':
       return (await import('./baseline.js')).runBaseline(config);
     case 'ceiling':
       return (await import('./ceiling.js')).runCeiling(config);
-    case 'ceiling-sweep':
-      return (await import('./ceiling.js')).sweepCeiling(config);
     default:
       throw new Error(`unknown contender ${String(config.contender)}`);
   }

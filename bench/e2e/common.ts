@@ -3,11 +3,17 @@
 import cassandra from 'cassandra-driver';
 import { Kafka, logLevel } from 'kafkajs';
 
-export type ContenderName = 'dendrites' | 'baseline' | 'ceiling';
+export type ContenderName = 'dendrites' | 'baseline' | 'baseline-defaults' | 'jvm' | 'ceiling';
+
+/** Kafka fetch bounds: what dendrites' command graph uses (GRAPH_FETCH_DEFAULTS in dendrites/cqrs). */
+export interface FetchBounds {
+  readonly maxBytesPerPartition: number;
+  readonly maxBytes: number;
+}
 
 /** What the parent tells a child (argv[2], JSON). */
 export interface ChildConfig {
-  readonly contender: ContenderName | 'ceiling-sweep';
+  readonly contender: ContenderName;
   readonly commands: number;
   readonly accounts: number;
   readonly seed: number;
@@ -17,12 +23,14 @@ export interface ChildConfig {
   readonly brokers: readonly string[];
   readonly contactPoints: readonly string[];
   readonly localDc: string;
-  /** Baseline: partitionsConsumedConcurrently; ceiling: executeConcurrent concurrency. */
+  /** Baseline: partitionsConsumedConcurrently; jvm: commands in flight. */
   readonly concurrency?: number;
-  /** Baseline: executeConcurrent concurrency per batch. */
+  /** Baseline: writes in flight per batch (two per command). */
   readonly batchConcurrency?: number;
-  /** ceiling-sweep: the concurrency levels to try. */
-  readonly sweep?: readonly number[];
+  /** Baseline: the consumer's fetch bounds; absent: kafkajs' defaults (1 MiB per partition, 10 MiB per fetch). */
+  readonly fetch?: FetchBounds;
+  /** Ceiling: the writes-in-flight levels it sweeps through, in this order, an equal share of the commands each. */
+  readonly levels?: readonly number[];
 }
 
 /** What a child reports on its last stdout line (JSON). */
@@ -38,8 +46,20 @@ export interface ChildResult {
   readonly peakRssMb: number;
   /** CPU time of the whole child process (user + system), ms. */
   readonly cpuMs?: number;
+  /** CPU time of the client process (user + system, every thread) over the same window as `ms`. */
+  readonly windowCpuMs?: number;
   readonly note?: string;
+  /** Ceiling: the rate at each level of writes in flight, and the best level (whose rate is `commandsPerSec`). */
   readonly sweep?: readonly { readonly concurrency: number; readonly commandsPerSec: number }[];
+  readonly bestConcurrency?: number;
+  /** Ceiling: all commands over the whole run, every level together. */
+  readonly overallCommandsPerSec?: number;
+}
+
+/** CPU time (user + system) of this process since `since`, ms. */
+export function cpuMsSince(since: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(since);
+  return Math.round((used.user + used.system) / 1000);
 }
 
 export const SAMPLE_EVERY = 16;
@@ -61,6 +81,20 @@ export class LatencyProbe {
   #n = 0;
   firstAt: number | undefined;
   lastAt = 0;
+  /** The process's CPU usage when the last write was acknowledged. */
+  lastCpu: NodeJS.CpuUsage | undefined;
+
+  /** Every command written: the end of the measured window. */
+  finish(): void {
+    this.lastAt = performance.now();
+    this.lastCpu = process.cpuUsage();
+  }
+
+  /** CPU ms from `firstCpu` (when the first record arrived) to the last write. */
+  windowCpuMs(firstCpu: NodeJS.CpuUsage | undefined): number | undefined {
+    if (firstCpu === undefined || this.lastCpu === undefined) return undefined;
+    return Math.round((this.lastCpu.user - firstCpu.user + this.lastCpu.system - firstCpu.system) / 1000);
+  }
 
   constructor(commands: number) {
     this.#samples = new Float64Array(Math.ceil(commands / SAMPLE_EVERY) * 2 + 64);

@@ -1,4 +1,4 @@
-import { AsyncSink, type Command, type Contender, keep, type Priced, price, WINDOW } from './workload.js';
+import { type Command, type Contender, IN_FLIGHT, keep, Limiter, type Priced, price } from './workload.js';
 
 async function* source<T>(items: readonly T[]): AsyncGenerator<T> {
   for (let i = 0; i < items.length; i++) yield items[i];
@@ -17,7 +17,7 @@ async function* filterGen<T>(input: AsyncIterable<T>, p: (item: T) => boolean): 
  * only when a branch needs an element nobody has fetched yet, and a branch may run at
  * most `window` elements ahead of the slowest one (then it waits): backpressure.
  */
-function tee<T>(input: AsyncIterable<T>, n: number, window: number): AsyncIterable<T>[] {
+export function tee<T>(input: AsyncIterable<T>, n: number, window: number): AsyncIterable<T>[] {
   const upstream = input[Symbol.asyncIterator]();
   const buffer: T[] = []; // buffer[0] is element number `base`
   let base = 0;
@@ -59,14 +59,23 @@ function tee<T>(input: AsyncIterable<T>, n: number, window: number): AsyncIterab
   return Array.from({ length: n }, (_, k) => branch(k));
 }
 
-/** Plain async generators: source -> map -> filter -> bounded tee(2) -> two consumers. */
-export const asyncGenerators: Contender = async (data) => {
-  const sink = new AsyncSink();
+/**
+ * Plain async generators: source -> map -> filter -> bounded tee(2) -> two consumers, one
+ * element at a time. The tee lets the counter run at most IN_FLIGHT - 1 elements ahead of the
+ * sink, and the sink holds one, so at most IN_FLIGHT are in flight (plus the sink's calls).
+ */
+export const asyncGenerators: Contender = async (data, sink, parallelism) => {
   let counted = 0;
-  const [a, b] = tee<Priced>(filterGen(mapGen(source<Command>(data), price), keep), 2, WINDOW);
+  const [a, b] = tee<Priced>(filterGen(mapGen(source<Command>(data), price), keep), 2, IN_FLIGHT - 1);
   await Promise.all([
     (async () => {
-      for await (const p of a) await sink.apply(p);
+      if (parallelism === 1) {
+        for await (const p of a) await sink.apply(p);
+        return;
+      }
+      const limiter = new Limiter(sink, parallelism);
+      for await (const p of a) await limiter.apply(p);
+      await limiter.idle();
     })(),
     (async () => {
       for await (const _ of b) counted++;

@@ -1,15 +1,16 @@
-import { concatMap, filter, from, lastValueFrom, map, share, Subject, tap } from 'rxjs';
-import { AsyncSink, type Command, type Contender, keep, type Priced, price, WINDOW } from './workload.js';
+import { concatMap, filter, from, lastValueFrom, map, mergeMap, share, Subject, tap } from 'rxjs';
+import { type Command, type Contender, IN_FLIGHT, keep, type Priced, price } from './workload.js';
 
+const WINDOW = IN_FLIGHT;
 const BATCH = WINDOW / 2;
 
 /**
  * RxJS with credit-based pull: the source emits only what has been requested, and credit
  * is handed back as elements settle (dropped by the filter, or processed by both
- * branches), so at most WINDOW elements are in flight: bounded, not an unbounded push.
+ * branches), so at most WINDOW (= IN_FLIGHT) elements are in flight: bounded, not an unbounded
+ * push. The sink is `concatMap` (one call at a time) or `mergeMap(…, parallelism)`.
  */
-export const rxjs: Contender = async (data) => {
-  const sink = new AsyncSink();
+export const rxjs: Contender = async (data, sink, parallelism) => {
   let counted = 0;
   const requests = new Subject<number>();
   let position = 0;
@@ -51,7 +52,7 @@ export const rxjs: Contender = async (data) => {
   );
   const a = lastValueFrom(
     shared$.pipe(
-      concatMap((p) => sink.apply(p)),
+      parallelism === 1 ? concatMap((p) => sink.apply(p)) : mergeMap((p) => sink.apply(p), parallelism),
       tap(() => {
         doneA++;
         refill();
