@@ -1,30 +1,16 @@
 // The stage author's kit through its public entry point: the example stages keep acks with
 // their elements, backpressure and commit-safe cancellation, checked with acks that count.
 import { describe, expect, it } from 'vitest';
-import { defineSink, defineSource, forEach, graph } from 'dendrites';
-import { type Ack, ackAll, chunkOf } from 'dendrites/stage';
+import { defineSink, forEach, graph, type Source } from 'dendrites';
+import { ackAll } from 'dendrites/stage';
+import { ackCounts, countingSource } from './core/fixtures.js';
 import { batches } from '../examples/custom-flow.js';
 import { partition } from '../examples/custom-junction.js';
 
-/** A source of 0..count-1 whose elements carry acks that record how often each was called. */
-function tracked(count: number) {
-  const calls = new Array<number>(count).fill(0);
-  let next = 0;
-  const source = defineSource<number>('tracked', () => ({
-    async pull(max) {
-      if (next >= count) return undefined;
-      const items: number[] = [];
-      const acks: Ack[] = [];
-      for (; items.length < max && next < count; next++) {
-        const i = next;
-        items.push(i);
-        acks.push(() => void calls[i]++);
-      }
-      return chunkOf(items, acks);
-    },
-    cancel: async () => undefined,
-  }));
-  return { source, calls, emitted: () => next };
+/** A source of 0..count-1 whose elements carry acks; `calls()[i]` counts the acks of element i. */
+function tracked(count: number): { source: Source<number>; calls: () => number[] } {
+  const counting = countingSource({ count, acks: true });
+  return { source: counting.source, calls: () => ackCounts(counting.acked, count) };
 }
 
 describe('stage kit examples', () => {
@@ -35,12 +21,12 @@ describe('stage kit examples', () => {
       .via(batches(4))
       .runWith(
         forEach(async (batch) => {
-          expect(batch.every((x) => calls[x] === 0)).toBe(true); // not acked before processing
+          expect(batch.every((x) => calls()[x] === 0)).toBe(true); // not acked before processing
           seen.push(batch);
         }),
       ).done;
     expect(seen).toEqual([[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]);
-    expect(calls).toEqual(new Array(10).fill(1));
+    expect(calls()).toEqual(new Array(10).fill(1));
   });
 
   it('partition: every element reaches exactly one output and is acked once', async () => {
@@ -54,7 +40,7 @@ describe('stage kit examples', () => {
     await h.run().done;
     expect(seen.map((xs) => xs.every((x, i) => x % 3 === seen.indexOf(xs) && (i === 0 || x > xs[i - 1])))).toEqual([true, true, true]);
     expect(seen.flat().sort((a, b) => a - b)).toEqual(Array.from({ length: 100 }, (_, i) => i));
-    expect(calls).toEqual(new Array(100).fill(1));
+    expect(calls()).toEqual(new Array(100).fill(1));
   });
 
   it('partition: when one output cancels, what it had not taken is never acknowledged', async () => {
@@ -76,8 +62,8 @@ describe('stage kit examples', () => {
     });
     await h.run().done;
     expect(tookOdd).toEqual([1, 3, 5, 7, 9, 11, 13, 15, 17, 19]);
-    expect(calls.every((c) => c <= 1)).toBe(true); // nothing acknowledged twice
-    const ackedOdd = calls.flatMap((c, i) => (i % 2 === 1 && c === 1 ? [i] : []));
+    expect(calls().every((c) => c <= 1)).toBe(true); // nothing acknowledged twice
+    const ackedOdd = calls().flatMap((c, i) => (i % 2 === 1 && c === 1 ? [i] : []));
     expect(ackedOdd).toEqual(tookOdd); // no odd element acked that the cancelled output did not take
   });
 });

@@ -1,30 +1,14 @@
 // The runtime's ack check: a stage whose input carries acks must emit one ack per element,
 // or the run fails with an AckError naming it (src/core/run.ts, src/core/fusion.ts).
 import { describe, expect, it } from 'vitest';
-import { AckError, collect, defineFlow, defineJunction, defineSource, defineStep, filter, fromArray, graph, map, merge, type Source } from 'dendrites';
-import { type Ack, mapChunk } from 'dendrites/stage';
+import { AckError, collect, defineFlow, defineJunction, defineStep, filter, fromArray, graph, map, merge, type Source } from 'dendrites';
+import { mapChunk } from 'dendrites/stage';
+import { ackCounts, countingSource } from './fixtures.js';
 
-/** A source of 0..count-1 whose chunks carry acks; `acked[i]` counts the acks of element i. */
-function ackedSource(count: number): { source: Source<number>; acked: number[] } {
-  const acked = new Array<number>(count).fill(0);
-  const source = defineSource<number>('acked', () => {
-    let next = 0;
-    return {
-      async pull(max) {
-        if (next >= count) return undefined;
-        const items: number[] = [];
-        const acks: Ack[] = [];
-        for (; items.length < max && next < count; next++) {
-          const i = next;
-          items.push(i);
-          acks.push(() => void acked[i]++);
-        }
-        return { items, acks };
-      },
-      async cancel() {},
-    };
-  });
-  return { source, acked };
+/** A source of 0..count-1 whose chunks carry acks; `acked()[i]` counts the acks of element i. */
+function ackedSource(count: number): { source: Source<number>; acked: () => number[] } {
+  const counting = countingSource({ count, acks: true });
+  return { source: counting.source, acked: () => ackCounts(counting.acked, count) };
 }
 
 /** A custom flow that forgets the acks: it returns `{ items }` only. */
@@ -127,7 +111,7 @@ describe('the ack check', () => {
       .via(doubled)
       .runWith(collect(), { inputBuffer: 16 }).done;
     expect(out).toEqual(Array.from({ length: 50 }, (_, i) => (2 * i + 2) * 2));
-    expect(acked).toEqual(new Array<number>(100).fill(1));
+    expect(acked()).toEqual(new Array<number>(100).fill(1));
   });
 
   it('lets an untracked source through a flow that emits no acks', async () => {
@@ -148,6 +132,6 @@ describe('the ack check', () => {
     });
     const joined = await g.run({ inputBuffer: 2 }).done;
     expect([...joined].sort((a, b) => a - b)).toEqual([0, 2, 4, 6, 20, 40]);
-    expect(acked).toEqual([1, 1, 1, 1]);
+    expect(acked()).toEqual([1, 1, 1, 1]);
   });
 });

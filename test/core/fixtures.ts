@@ -57,6 +57,11 @@ export function countingSource(options: { count?: number; acks?: boolean; onAck?
   return { source, produced: () => produced, pulls: () => pulls, closed: () => closed, acked, cancels };
 }
 
+/** How often each of elements 0..count-1 was acknowledged, from a CountingSource's `acked`. */
+export function ackCounts(acked: ReadonlyMap<number, number>, count: number): number[] {
+  return Array.from({ length: count }, (_, i) => acked.get(i) ?? 0);
+}
+
 /** A pass-through flow that counts its teardowns, and can be made to throw on an element. */
 export function tracked<T>(counter: { closed: number }, failOn?: (item: T) => boolean): Flow<T, T> {
   return defineFlow<T, T>('tracked', (upstream, ctx) => {
