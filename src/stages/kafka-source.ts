@@ -18,6 +18,16 @@ export interface KafkaSourceOptions extends KafkaClientOptions {
   readonly heartbeatIntervalMs?: number;
   /** How long the group waits for members to rejoin in a rebalance, ms. Default 60,000. */
   readonly rebalanceTimeoutMs?: number;
+  /**
+   * When a rebalance begins (a member joins or leaves the group: a scale-out, a scale-in, a
+   * restart), how long at most the source waits, before giving its partitions up, for the
+   * records it emitted to be acknowledged, and commits them, ms. Meanwhile it emits nothing
+   * and keeps heartbeating, and the other members wait for it to rejoin. Then the partitions'
+   * next owners start right after what was processed, so a planned scale-out or scale-in
+   * delivers nothing twice. Default: half of `rebalanceTimeoutMs` (30,000); below it. 0 gives
+   * the partitions up at once (what is in flight is then read again by their next owner).
+   */
+  readonly drainOnRebalanceMs?: number;
   /** Commit once this many records were acknowledged since the last commit. Default 1,000. */
   readonly commitEveryN?: number;
   /** ...and at least this often while acknowledgements come in, ms. Default 1,000. */
@@ -75,10 +85,22 @@ export interface KafkaSourceOptions extends KafkaClientOptions {
  * `commitIntervalMs`), never per record. While the graph backpressures, the waiting batch
  * is held and the consumer keeps heartbeating, so it stays in its group however slow the
  * downstream is; at most one batch waits (memory stays bounded by kafkajs' one fetch:
- * `maxBytes`, and `maxBytesPerPartition` per partition). On a rebalance, what was
- * processed is committed, records of the batches already emitted stop being emitted
- * (`live()` turns false; the dequeue drops them), their late acknowledgements are ignored, and the partitions are read again from
- * their committed offsets by whoever owns them next.
+ * `maxBytes`, and `maxBytesPerPartition` per partition).
+ *
+ * Rebalances (kafkajs uses the eager protocol: at each one every member gives up all its
+ * partitions): when a heartbeat says a rebalance has begun, the source stops emitting,
+ * waits (heartbeating, at most `drainOnRebalanceMs`) until every record it emitted is
+ * acknowledged, commits them and only then lets kafkajs rejoin, so the partitions' next
+ * owners start right after what was processed. After the join, a partition given up is
+ * forgotten (records of its batches not yet processed stop being emitted: `live()` turns
+ * false and the dequeue drops them; late acknowledgements are ignored; its next owner
+ * reads them again), and a partition kept stays tracked: its records still in flight are
+ * committed when acknowledged and not emitted twice. One case is not drained: kafkajs
+ * itself may learn of the rebalance from the heartbeat it sends after an empty fetch (the
+ * topic caught up, no batch in hand); then what was processed is committed at once and
+ * what is in flight of the partitions that move is read again by their next owner. The
+ * counters `drains`, `drainTimeouts`, `rebalances` and `inFlightAgain` (records fetched
+ * again and passed over as already in flight) show what happened.
  *
  * Broker restarts and outages: when connecting, joining the group, fetching or committing
  * fails for a reason that may pass (a broker down or restarting, no group coordinator, a
@@ -143,11 +165,15 @@ export function kafkaSource(options: KafkaSourceOptions): Source<ConsumerRecords
     maxWaitTimeInMs: nonNegative(stage, 'maxWaitMs', options.maxWaitMs, 1_000),
     giveUpAfterMs: positiveInteger(stage, 'giveUpAfterMs', options.giveUpAfterMs, 300_000),
   };
+  const drainOnRebalanceMs = nonNegative(stage, 'drainOnRebalanceMs', options.drainOnRebalanceMs, Math.floor(config.rebalanceTimeout / 2));
+  if (drainOnRebalanceMs >= config.rebalanceTimeout) {
+    throw new ConfigError(`${stage}: drainOnRebalanceMs (${drainOnRebalanceMs}) must be below rebalanceTimeoutMs (${config.rebalanceTimeout}): the group waits at most that long for this member to rejoin`, { stage });
+  }
   if (config.maxBytes < config.maxBytesPerPartition) {
     throw new ConfigError(`${stage}: maxBytes (${config.maxBytes}) must be at least maxBytesPerPartition (${config.maxBytesPerPartition})`, { stage });
   }
   if (typeof config.fromBeginning !== 'boolean') throw new ConfigError(`${stage}: fromBeginning must be a boolean`, { stage });
-  const loopConfig = { ...config, maxUnacknowledged: positiveInteger(stage, 'maxUnacknowledged', options.maxUnacknowledged, defaultMaxUnacknowledged(config.maxBytes)) };
+  const loopConfig = { ...config, drainOnRebalanceMs, maxUnacknowledged: positiveInteger(stage, 'maxUnacknowledged', options.maxUnacknowledged, defaultMaxUnacknowledged(config.maxBytes)) };
   return defineSource<ConsumerRecords>(stage, (ctx) => {
     const loop = new ConsumerLoop(loopConfig, ctx);
     ctx.onClose(() => loop.close());

@@ -120,4 +120,51 @@ describe('kafka graphs in processes (real broker)', () => {
     console.log(`(5) a read partitions {${[...pa].join(',')}}, b read {${[...pb].join(',')}} while both ran; a processed ${a.processed.size}, b ${b.processed.size}, both (redelivered at hand-over) ${overlap}; lost 0`);
     expect([...pa].filter((p) => pb.has(p)).length).toBeLessThan(6); // they split the partitions
   });
+
+  it('(6) a planned scale from 1 to 3 processes and back to 1 while commands flow: every rebalance drains and commits first, nothing is delivered twice', async () => {
+    const t = await topic('scale', 6);
+    const dlq = await topic('dlq', 1);
+    const GROUP = randomName('g6');
+    const env = { TOPIC: t, DLQ: dlq, GROUP, DELAY_MS: '2' };
+    let produced = 0;
+    let producing = true;
+    const producer = (async () => {
+      while (producing) {
+        produced += await produceCommands(t, produced, produced + 100);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    })();
+    const members = [child(env)];
+    const [a] = members;
+    await until('a to process', () => a.processed.size > 500, 60_000);
+    for (const n of [2, 3]) {
+      const next = child(env);
+      members.push(next);
+      await until(`member ${n} to process`, () => next.processed.size > 300, 90_000);
+    }
+    const sizesAtThree = members.map((m) => m.processed.size);
+    for (const leaving of [members[2], members[1]]) {
+      const before = a.processed.size;
+      leaving.proc.kill('SIGTERM'); // a planned scale-in: the process stops gracefully
+      expect(await leaving.exited).toBe(0);
+      await until('a to go on after the hand-over', () => a.processed.size > before + 300, 90_000);
+    }
+    producing = false;
+    await producer;
+    const ends = await endOffsets(admin, t);
+    const union = (k: string): boolean => members.some((m) => m.processed.has(k));
+    await until('a to process everything', () => all(ends).every(union), 90_000);
+    await until('every offset committed', async () => [...(await committed(admin, GROUP, t))].every(([p, c]) => c === ends.get(p)), 30_000);
+    a.proc.kill('SIGTERM');
+    expect(await a.exited).toBe(0);
+    const deliveries = members.reduce((sum, m) => sum + m.processed.size + m.duplicates, 0);
+    const redelivered = deliveries - all(ends).length;
+    const counter = (name: string): number => members.reduce((sum, m) => sum + (m.last?.counters[name] ?? 0), 0);
+    console.log(
+      `(6) ${produced} commands; members processed ${members.map((m) => m.processed.size).join(' / ')} (${sizesAtThree.join(' / ')} when all three ran); ` +
+        `rebalances ${counter('rebalances')}, drains ${counter('drains')}, drain timeouts ${counter('drainTimeouts')}, records passed over as in flight ${counter('inFlightAgain')}; redelivered ${redelivered}; lost 0`,
+    );
+    expect(members.every((m) => m.processed.size > 0)).toBe(true);
+    expect(redelivered).toBe(0);
+  }, 300_000);
 });

@@ -47,13 +47,27 @@ export function nonEmptyString(stage: string, option: string, value: unknown): s
 
 const REBALANCE_TYPES = new Set(['REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID', 'NOT_COORDINATOR', 'NOT_COORDINATOR_FOR_GROUP', 'FENCED_INSTANCE_ID']);
 
-/** Whether a kafkajs error says the group moved on (rebalance, new generation), not that something broke. */
-export function isRebalanceError(error: unknown): boolean {
+/** The kafkajs protocol error type of an error or of one of its causes that `match` accepts, if any. */
+function protocolType(error: unknown, match: (type: string) => boolean): string | undefined {
   for (let e: unknown = error, depth = 0; e !== undefined && e !== null && depth < 5; depth++) {
-    if (typeof e === 'object' && 'type' in e && typeof e.type === 'string' && REBALANCE_TYPES.has(e.type)) return true;
+    if (typeof e === 'object' && 'type' in e && typeof e.type === 'string' && match(e.type)) return e.type;
     e = typeof e === 'object' && 'cause' in e ? e.cause : undefined;
   }
-  return false;
+  return undefined;
+}
+
+/** Whether a kafkajs error says the group moved on (rebalance, new generation), not that something broke. */
+export function isRebalanceError(error: unknown): boolean {
+  return protocolType(error, (type) => REBALANCE_TYPES.has(type)) !== undefined;
+}
+
+/**
+ * Whether a kafkajs error says a rebalance has begun while this member is still in the
+ * current generation: it may still commit (the coordinator accepts commits of the current
+ * generation until every member has rejoined), and must rejoin within the rebalance timeout.
+ */
+export function isRebalanceInProgress(error: unknown): boolean {
+  return protocolType(error, (type) => type === 'REBALANCE_IN_PROGRESS') !== undefined;
 }
 
 /** kafkajs errors that mean "not now": no broker, no coordinator, a request lost or timed out, retries spent on one of those. */

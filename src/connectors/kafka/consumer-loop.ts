@@ -4,7 +4,7 @@ import type { StageContext } from '../../core/stage.js';
 import { KafkaError, messageOf } from '../../errors.js';
 import { sleep } from '../../core/time.js';
 import { deferred } from '../../core/wakeup.js';
-import { isRebalanceError, isTransient, toKafkaError, within } from './client.js';
+import { isRebalanceError, isRebalanceInProgress, isTransient, toKafkaError, within } from './client.js';
 import { type CommitOffset, OffsetTracker } from './offset-tracker.js';
 import type { ConsumerRecords, KafkaRecord } from '../../core/records.js';
 import { toKafkaRecord } from './records.js';
@@ -28,6 +28,8 @@ export interface ConsumerLoopConfig {
   readonly giveUpAfterMs: number;
   /** Most records emitted and not yet acknowledged; at the bound `pull()` waits for acknowledgements. */
   readonly maxUnacknowledged: number;
+  /** How long a rebalance waits for the records in flight to be acknowledged (and commits them) before the partitions are given up; 0: not at all. */
+  readonly drainOnRebalanceMs: number;
 }
 
 /** The pause before the next consumer after a failure: doubles with each failure in a row, up to `max`. */
@@ -60,6 +62,8 @@ class Session {
   readonly openedAt = Date.now();
   /** Set by `end()`: the next step of the start (subscribe, run) is not taken. */
   ending = false;
+  /** From the moment a rebalance is known until the group is joined again: nothing is emitted meanwhile. */
+  rebalancing = false;
   /** Connect, subscribe, run (the first join); set right after construction. */
   started: Promise<void> = Promise.resolve();
   readonly #crash = deferred<unknown>();
@@ -129,6 +133,8 @@ export class ConsumerLoop {
   #commitAgain = false;
   /** Set while `pull()` waits because `maxUnacknowledged` records are out: an acknowledgement then wakes it. */
   #atBound = false;
+  /** Set while a rebalance drains: an acknowledgement wakes it. */
+  #onDrainAck: (() => void) | undefined;
   readonly #timer: NodeJS.Timeout;
   readonly #gaugeTimer: NodeJS.Timeout;
 
@@ -139,6 +145,7 @@ export class ConsumerLoop {
     this.#tracker = new OffsetTracker(() => {
       if (++this.#acksSinceCommit >= config.commitEveryN) this.#commitInBackground();
       if (this.#atBound && this.#tracker.unacknowledged() < config.maxUnacknowledged) this.#wakeUp();
+      this.#onDrainAck?.();
     });
     this.#stoppedSignal = new Promise<undefined>((resolve) => this.#stopping.signal.addEventListener('abort', () => resolve(undefined), { once: true }));
     this.#timer = setInterval(() => {
@@ -177,7 +184,11 @@ export class ConsumerLoop {
         const room = this.config.maxUnacknowledged - this.#tracker.unacknowledged();
         this.#atBound = room <= 0;
         const offer = this.#offer;
-        if (offer !== undefined && room > 0) return this.#take(offer, room);
+        if (offer !== undefined && room > 0 && this.#session?.rebalancing !== true) {
+          const chunk = this.#take(offer, room);
+          if (chunk !== undefined) return chunk;
+          continue;
+        }
         if (this.#atBound) this.#refreshGauges();
         await new Promise<void>((resolve) => (this.#wake = resolve));
       }
@@ -280,11 +291,11 @@ export class ConsumerLoop {
     });
     const session = new Session(consumer);
     this.#session = session;
-    consumer.on(consumer.events.REBALANCING, () => this.#revokeAll(session));
-    consumer.on(consumer.events.GROUP_JOIN, () => {
+    consumer.on(consumer.events.REBALANCING, () => this.#rebalancing(session));
+    consumer.on(consumer.events.GROUP_JOIN, (event) => {
       if (session.joins++ > 0) {
         this.ctx.metrics.count('rebalances');
-        this.#revokeAll(session);
+        this.#rejoined(session, event.payload.memberAssignment);
       }
       this.#recovered();
     });
@@ -334,10 +345,14 @@ export class ConsumerLoop {
    * Offers the batch to the stage's downstream and waits, heartbeating, until it is taken
    * (all of it, maybe in parts) or withdrawn. What was emitted is resolved in kafkajs, so
    * its next fetch of the partition starts after it; what was not is fetched again.
+   *
+   * A heartbeat answered "rebalance in progress" (also the one sent, when due, just before
+   * returning, so that kafkajs' own heartbeat after the batch is seldom the one that learns
+   * of a rebalance) drains before kafkajs rejoins: see `#drain`.
    */
   async #eachBatch(session: Session, payload: EachBatchPayload): Promise<void> {
     const { batch, heartbeat, isRunning, isStale, resolveOffset } = payload;
-    if (this.#stopped || session !== this.#session || session.phase === 'over' || batch.messages.length === 0) return;
+    if (this.#stopped || session !== this.#session || session.phase === 'over' || session.rebalancing || batch.messages.length === 0) return;
     let settle!: (taken: boolean) => void;
     const outcome = new Promise<boolean>((resolve) => (settle = resolve));
     const offer: Offer = { batch, next: 0, settled: false, settle, outcome };
@@ -346,40 +361,121 @@ export class ConsumerLoop {
     };
     this.#offer = offer;
     this.#wakeUp();
-    for (;;) {
-      const taken = await within(outcome, this.config.heartbeatInterval);
-      if (taken !== undefined) {
-        resolveEmitted();
-        return;
-      }
-      if (!isRunning() || isStale()) {
-        this.#withdraw(offer);
-        resolveEmitted();
-        return;
-      }
-      try {
+    try {
+      for (;;) {
+        const taken = await within(outcome, this.config.heartbeatInterval);
+        if (taken !== undefined || !isRunning() || isStale()) break;
         await heartbeat();
-      } catch (error) {
-        this.#withdraw(offer);
-        resolveEmitted();
-        if (isRebalanceError(error)) this.#revokeAll(session);
-        throw error;
       }
+    } catch (error) {
+      this.#withdraw(offer);
+      resolveEmitted();
+      if (isRebalanceInProgress(error)) await this.#drain(session, heartbeat);
+      else if (isRebalanceError(error)) this.#rebalancing(session);
+      throw error;
+    }
+    this.#withdraw(offer);
+    resolveEmitted();
+    if (!isRunning()) return;
+    try {
+      await heartbeat();
+    } catch (error) {
+      if (isRebalanceInProgress(error)) await this.#drain(session, heartbeat);
+      else if (isRebalanceError(error)) this.#rebalancing(session);
+      throw error;
     }
   }
 
-  /** Emits the offered batch's next records, at most `room` of them; the offer is settled once all are emitted. */
-  #take(offer: Offer, room: number): Chunk<ConsumerRecords> {
-    const { topic, partition, messages } = offer.batch;
-    const start = offer.next;
-    const end = Math.min(messages.length, start + room);
-    const records = new Array<KafkaRecord>(end - start);
-    const offsets = new Array<string>(end - start);
-    for (let i = start; i < end; i++) {
-      records[i - start] = toKafkaRecord(topic, partition, messages[i]);
-      offsets[i - start] = messages[i].offset;
+  /**
+   * A rebalance has begun and this member is still in the current generation: before
+   * kafkajs rejoins (and gives every partition up, as its eager protocol does), stop
+   * emitting, wait until every record emitted is acknowledged (heartbeating, which keeps
+   * the member in the group; at most `drainOnRebalanceMs`), and commit them, so that the
+   * partitions' next owners start right after what was processed: a planned scale-out or
+   * scale-in redelivers nothing. The coordinator accepts commits of the current
+   * generation until every member has rejoined; the other members wait for this one (up
+   * to the rebalance timeout) meanwhile.
+   */
+  async #drain(session: Session, heartbeat: () => Promise<void>): Promise<void> {
+    this.#rebalancing(session);
+    const deadline = Date.now() + this.config.drainOnRebalanceMs;
+    this.ctx.metrics.count('drains');
+    try {
+      while (this.#tracker.unacknowledged() > 0 && !this.#stopped && session === this.#session && session.phase === 'running') {
+        const left = deadline - Date.now();
+        if (left <= 0) {
+          this.ctx.metrics.count('drainTimeouts');
+          break;
+        }
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, Math.min(left, this.config.heartbeatInterval));
+          this.#onDrainAck = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.#onDrainAck = undefined;
+        try {
+          await heartbeat(); // sent only when due: it keeps the member in the group while it drains
+        } catch (error) {
+          if (!isRebalanceInProgress(error)) return; // no longer in this generation: its commits would be refused
+        }
+      }
+    } finally {
+      this.#onDrainAck = undefined;
     }
-    const { acks, live } = this.#tracker.register(topic, partition, offsets, Date.now());
+    await this.#commit();
+  }
+
+  /**
+   * A rebalance is known (kafkajs is about to rejoin, or a heartbeat said so): nothing more
+   * is emitted until the group is joined again; the batch on offer is withdrawn (it was
+   * never emitted) and what was processed is committed now, before kafkajs' JoinGroup
+   * request goes out. Records in flight stay tracked: the new assignment decides (`#rejoined`).
+   */
+  #rebalancing(session: Session): void {
+    if (session !== this.#session || session.rebalancing) return;
+    session.rebalancing = true;
+    this.#withdraw();
+    this.#wakeUp();
+    const pending = this.#tracker.pending();
+    if (pending.length > 0) void this.#send(session, pending).catch(() => this.ctx.metrics.count('commitsSkipped'));
+  }
+
+  /**
+   * The group was joined again with a new assignment: partitions given up are forgotten
+   * (records of theirs not yet processed stop being emitted, `live()` turns false, late
+   * acknowledgements are ignored, and their next owner reads them from the committed
+   * offset); partitions kept stay tracked, so their records in flight are still committed
+   * when acknowledged and not emitted a second time when kafkajs fetches them again.
+   */
+  #rejoined(session: Session, assignment: Readonly<Record<string, readonly number[]>> | undefined): void {
+    if (session !== this.#session) return;
+    const owned = new Set(Object.entries(assignment ?? {}).flatMap(([topic, partitions]) => partitions.map((p) => `${topic}:${p}`)));
+    this.#tracker.retain((topic, partition) => owned.has(`${topic}:${partition}`));
+    this.#acksSinceCommit = 0;
+    session.rebalancing = false;
+    this.#withdraw();
+    this.#wakeUp();
+    this.#commitInBackground();
+  }
+
+  /**
+   * Emits the offered batch's next records, at most `room` of them; the offer is settled once
+   * all are emitted. Records at or below the last offset emitted of a partition still tracked
+   * are in flight already (kafkajs fetches a partition kept across a rebalance again from its
+   * committed offset): they are passed over, and undefined is returned when nothing is left.
+   */
+  #take(offer: Offer, room: number): Chunk<ConsumerRecords> | undefined {
+    const { topic, partition, messages } = offer.batch;
+    let start = offer.next;
+    const last = this.#tracker.lastEmitted(topic, partition);
+    if (last !== undefined) {
+      const first = start;
+      while (start < messages.length && BigInt(messages[start].offset) <= last) start++;
+      if (start > first) this.ctx.metrics.count('inFlightAgain', start - first);
+    }
+    const end = Math.min(messages.length, start + room);
     offer.next = end;
     if (end === messages.length) {
       if (this.#offer === offer) this.#offer = undefined;
@@ -388,6 +484,14 @@ export class ConsumerLoop {
     } else {
       this.ctx.metrics.count('splitBatches');
     }
+    if (end === start) return undefined;
+    const records = new Array<KafkaRecord>(end - start);
+    const offsets = new Array<string>(end - start);
+    for (let i = start; i < end; i++) {
+      records[i - start] = toKafkaRecord(topic, partition, messages[i]);
+      offsets[i - start] = messages[i].offset;
+    }
+    const { acks, live } = this.#tracker.register(topic, partition, offsets, Date.now());
     this.ctx.metrics.count('records', records.length);
     const element: ConsumerRecords = { topic, partition, records, acks, live };
     return { items: [element], acks: [() => acks.forEach((ack) => ack())] };
@@ -444,22 +548,6 @@ export class ConsumerLoop {
     if (outage === undefined || this.#stopped || Date.now() - outage.since < this.config.giveUpAfterMs) return;
     const message = `gave up consuming ${this.#topicNames} in group ${this.config.groupId} after ${this.config.giveUpAfterMs} ms waiting for ${outage.waitingFor}: ${messageOf(outage.cause)}`;
     this.#fail(new KafkaError(message, { stage: this.ctx.name, topic: this.#topicNames, cause: outage.cause, retriable: true }));
-  }
-
-  /**
-   * The group is rebalancing (kafkajs uses the eager protocol: every partition is given
-   * up, and whatever stays assigned is fetched again from its committed offset). Commits
-   * what was processed and forgets the rest: records not yet emitted are dropped and
-   * later acknowledgements of emitted ones are ignored.
-   */
-  #revokeAll(session: Session): void {
-    if (session !== this.#session) return;
-    const pending = this.#tracker.pending();
-    this.#tracker.revokeAll();
-    this.#acksSinceCommit = 0;
-    this.#withdraw();
-    this.#wakeUp(); // a pull waiting at maxUnacknowledged: the revoked records no longer count
-    if (pending.length > 0) void this.#send(session, pending).catch(() => this.ctx.metrics.count('commitsSkipped'));
   }
 
   /** A commit nobody waits for: a failure for a passing reason is tried again at the next one, any other fails the run. */

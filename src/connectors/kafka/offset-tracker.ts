@@ -200,6 +200,20 @@ export class OffsetTracker {
     this.#unacknowledged = 0;
   }
 
+  /**
+   * Keeps the partitions `assigned` says this member still owns and forgets the others
+   * (a rebalance's new assignment): records in flight of a kept partition still count and
+   * may still be committed.
+   */
+  retain(assigned: (topic: string, partition: number) => boolean): void {
+    for (const s of [...this.#partitions.values()]) if (!assigned(s.topic, s.partition)) this.revoke(s.topic, s.partition);
+  }
+
+  /** The last offset emitted of a tracked partition, if any. */
+  lastEmitted(topic: string, partition: number): bigint | undefined {
+    return this.#partitions.get(keyOf(topic, partition))?.lastEmitted;
+  }
+
   /** Whether records registered under this partition's current state would still count. */
   isTracked(topic: string, partition: number): boolean {
     return this.#partitions.has(keyOf(topic, partition));

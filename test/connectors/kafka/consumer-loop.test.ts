@@ -8,7 +8,7 @@ import { type Ack, defineSink, forEach, KafkaError, type MetricsSnapshot, type R
 import { consumerRecordsDequeue, type KafkaRecord, kafkaSource, type KafkaSourceOptions } from 'dendrites/kafka';
 import { drain } from '../../../src/core/drain.js';
 import { deferred } from '../../../src/core/wakeup.js';
-import { type FakeConsumer, FakeKafka, kafkajsError } from './fake-kafka.js';
+import { type FakeConsumer, FakeKafka, kafkajsError, kafkajsProtocolError } from './fake-kafka.js';
 
 const connectionError = (): Error => kafkajsError('KafkaJSConnectionError', 'Connection error: connect ECONNREFUSED 127.0.0.1:9092', true);
 
@@ -336,25 +336,102 @@ describe('kafkaSource consumer life cycle (kafkajs stand-in)', () => {
     await g.handle.stop();
   });
 
-  it('a rebalance frees the bound: records of revoked partitions stop counting (their late acks are ignored)', async () => {
+  it('a rebalance frees the bound: records of partitions given up stop counting (their late acks are ignored)', async () => {
     const kafka = new FakeKafka();
-    const g = holdingGraph(kafka, { maxUnacknowledged: 3, commitIntervalMs: 20 });
+    const g = holdingGraph(kafka, { maxUnacknowledged: 3, commitIntervalMs: 20, drainOnRebalanceMs: 0 });
     await until('the join to start', () => kafka.consumers[0]?.joining === true);
     const consumer = first(kafka);
     consumer.endJoin();
     await until('fetching', () => consumer.fetching);
     const batch = consumer.deliver('t', 0, [0, 1, 2, 3, 4]);
     await until('3 records emitted', () => g.processed.length === 3);
-    consumer.emit(consumer.events.REBALANCING);
+    consumer.rejoin({ t: [1] }); // partition 0 moves to another member
     await batch; // withdrawn: 0:3 and 0:4 were never emitted
     await until('the gauge back to 0', () => g.counters().unacknowledged === 0);
-    await consumer.deliver('t', 0, [0, 1, 2]); // read again from the committed offset, all emitted
-    await until('emitted again', () => g.processed.length === 6);
-    g.release(3); // late acks of the revoked records: ignored
+    await consumer.deliver('t', 1, [0, 1]);
+    await until('partition 1 emitted', () => g.processed.length === 5);
+    g.release(3); // late acks of the records given up: ignored
     await sleep(60);
     expect(consumer.committed).toEqual([]);
     g.release();
-    await until('0:0..2 committed', () => consumer.committed.some((c) => c.some((o) => o.offset === '3')));
+    await until('1:0..1 committed', () => consumer.committed.some((c) => c.some((o) => o.partition === 1 && o.offset === '2')));
+    expect(consumer.committed.flat().some((o) => o.partition === 0)).toBe(false);
+    expect(g.counters().rebalances).toBe(1);
+    await g.handle.stop();
+  });
+
+  it('a partition kept across a rebalance: its records in flight are not emitted again, and are committed when acknowledged', async () => {
+    const kafka = new FakeKafka();
+    const g = holdingGraph(kafka, { commitIntervalMs: 20, drainOnRebalanceMs: 0 });
+    await until('the join to start', () => kafka.consumers[0]?.joining === true);
+    const consumer = first(kafka);
+    consumer.endJoin();
+    await until('fetching', () => consumer.fetching);
+    await consumer.deliver('t', 0, [0, 1, 2]);
+    await until('3 records emitted', () => g.processed.length === 3);
+    consumer.rejoin({ t: [0, 1] }); // kafkajs learnt of it itself: no drain, partition 0 stays here
+    await consumer.deliver('t', 0, [0, 1, 2, 3, 4]); // kafkajs fetches it again from the committed offset
+    await until('0:3 and 0:4 emitted', () => g.processed.length === 5);
+    expect(g.processed).toEqual(['0:0', '0:1', '0:2', '0:3', '0:4']); // 0:0..2 were in flight: passed over
+    await until('the counter of records passed over', () => g.counters().inFlightAgain === 3);
+    g.release();
+    await until('0:0..4 committed', () => consumer.committed.some((c) => c.some((o) => o.partition === 0 && o.offset === '5')));
+    await g.handle.stop();
+  });
+
+  it('a heartbeat saying "rebalance in progress" drains: nothing more emitted, acks awaited (heartbeating), committed, then kafkajs rejoins', async () => {
+    const kafka = new FakeKafka();
+    const g = holdingGraph(kafka, { maxUnacknowledged: 3, commitIntervalMs: 60_000, commitEveryN: 1_000, heartbeatIntervalMs: 20 });
+    await until('the join to start', () => kafka.consumers[0]?.joining === true);
+    const consumer = first(kafka);
+    consumer.endJoin();
+    await until('fetching', () => consumer.fetching);
+    await consumer.deliver('t', 0, [0, 1, 2]);
+    await until('3 records emitted', () => g.processed.length === 3);
+    consumer.heartbeatError = kafkajsProtocolError('REBALANCE_IN_PROGRESS');
+    const beats = consumer.heartbeats;
+    const held = consumer.deliver('t', 1, [0, 1]); // offered; not emitted (3 acks held, at the bound)...
+    await sleep(30);
+    // ...so eachBatch heartbeats, hears of the rebalance and drains: the offer is withdrawn
+    const outcome = held.then(() => undefined, (e: unknown) => e);
+    await sleep(100);
+    expect(await settled(held)).toBe(false); // kafkajs cannot rejoin yet: eachBatch holds it
+    expect(consumer.heartbeats).toBeGreaterThan(beats + 1); // it keeps heartbeating while it drains
+    g.release(2);
+    await sleep(50);
+    expect(await settled(held)).toBe(false);
+    expect(consumer.committed).toEqual([]);
+    g.release(); // the last one in flight
+    const error = await outcome;
+    expect((error as { type?: string }).type).toBe('REBALANCE_IN_PROGRESS'); // handed back to kafkajs, which rejoins
+    expect(consumer.committed).toEqual([[{ topic: 't', partition: 0, offset: '3' }]]); // committed before the rejoin
+    expect(g.processed).toEqual(['0:0', '0:1', '0:2']); // the batch on offer was not emitted
+    await until('the drain counted', () => g.counters().drains === 1);
+    consumer.rejoin({ t: [1] });
+    await consumer.deliver('t', 1, [0, 1]);
+    await until('partition 1 emitted after the rejoin', () => g.processed.length === 5);
+    await g.handle.stop();
+  });
+
+  it('the drain gives up after drainOnRebalanceMs: what was acknowledged is committed, the rest is left to the next owner', async () => {
+    const kafka = new FakeKafka();
+    const g = holdingGraph(kafka, { commitIntervalMs: 60_000, heartbeatIntervalMs: 20, drainOnRebalanceMs: 150 });
+    await until('the join to start', () => kafka.consumers[0]?.joining === true);
+    const consumer = first(kafka);
+    consumer.endJoin();
+    await until('fetching', () => consumer.fetching);
+    await consumer.deliver('t', 0, [0, 1, 2]);
+    await until('3 records emitted', () => g.processed.length === 3);
+    g.release(1);
+    consumer.heartbeatError = kafkajsProtocolError('REBALANCE_IN_PROGRESS');
+    const startedAt = Date.now();
+    const error = await consumer.deliver('t', 1, [0]).then(() => undefined, (e: unknown) => e);
+    expect((error as { type?: string }).type).toBe('REBALANCE_IN_PROGRESS');
+    expect(Date.now() - startedAt).toBeGreaterThanOrEqual(150);
+    expect(consumer.committed).toEqual([[{ topic: 't', partition: 0, offset: '1' }]]);
+    await until('the drain timeout counted', () => g.counters().drainTimeouts === 1);
+    consumer.rejoin({ t: [] }); // both partitions move: what is still in flight is the next owners' to read
+    await until('the gauge back to 0', () => g.counters().unacknowledged === 0);
     await g.handle.stop();
   });
 });

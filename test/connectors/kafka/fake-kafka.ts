@@ -27,6 +27,13 @@ type EachBatch = (payload: {
   resolveOffset: (offset: string) => void;
 }) => Promise<void>;
 
+/** A protocol error as kafkajs makes them, e.g. REBALANCE_IN_PROGRESS from a heartbeat. */
+export function kafkajsProtocolError(type: string): Error {
+  const error = kafkajsError('KafkaJSProtocolError', `The group is rebalancing, so a rejoin is needed (${type})`, true) as Error & { type: string };
+  error.type = type;
+  return error;
+}
+
 /** An error as kafkajs makes them: a name and whether retrying may help. */
 export function kafkajsError(name: string, message: string, retriable: boolean): Error {
   const error = new Error(message) as Error & { retriable: boolean };
@@ -52,6 +59,8 @@ export class FakeConsumer {
   /** Each connect() waits for this when set (resolve it to let the connect end, reject it to fail it). */
   connectGate: Deferred<void> | undefined;
   connectError: Error | undefined;
+  /** While set, every heartbeat fails with it (e.g. REBALANCE_IN_PROGRESS while the group waits for this member to rejoin). */
+  heartbeatError: Error | undefined;
   /** Failures of the next commitOffsets() calls, in order. */
   readonly commitErrors: Error[] = [];
   #join: Deferred<Error | undefined> | undefined;
@@ -124,6 +133,16 @@ export class FakeConsumer {
     }
   }
 
+  /**
+   * kafkajs' runner after a rebalance error: REBALANCING, then (the join and sync over)
+   * GROUP_JOIN with this member's new assignment.
+   */
+  rejoin(memberAssignment: Record<string, number[]>): void {
+    this.heartbeatError = undefined;
+    this.emit(EVENTS.REBALANCING, { groupId: this.config.groupId });
+    this.emit(EVENTS.GROUP_JOIN, { groupId: this.config.groupId, memberAssignment });
+  }
+
   /** A failure while fetching (after the join): kafkajs' runner crashes. */
   failWhileRunning(error: Error): Promise<void> {
     return this.#crash(error);
@@ -136,7 +155,10 @@ export class FakeConsumer {
     const messages = offsets.map((o): KafkaMessage => ({ key: null, value: Buffer.from(`v${o}`), timestamp: '0', attributes: 0, offset: String(o), headers: {} }));
     return eachBatch({
       batch: { topic, partition, messages },
-      heartbeat: async () => void this.heartbeats++,
+      heartbeat: async () => {
+        this.heartbeats++;
+        if (this.heartbeatError !== undefined) throw this.heartbeatError;
+      },
       isRunning: () => this.fetching,
       isStale: () => false,
       resolveOffset: () => undefined,
