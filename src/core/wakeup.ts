@@ -3,18 +3,22 @@
  * the state after each wake-up, so a spurious wake-up is harmless.
  */
 export class Wakeup {
-  #waiting = deferred();
+  // Made when a task first waits, not at every notify: a stage that notifies per element
+  // (forEach and mapAsync at each finished call) then makes no promise while nobody waits.
+  #waiting: Deferred<void> | undefined;
 
   /** Resolves at the next `notify()`. */
   wait(): Promise<void> {
+    this.#waiting ??= deferred();
     return this.#waiting.promise;
   }
 
   /** Wakes every task waiting in `wait()` now; later waiters wait for the next one. */
   notify(): void {
-    const { resolve } = this.#waiting;
-    this.#waiting = deferred();
-    resolve();
+    const waiting = this.#waiting;
+    if (waiting === undefined) return;
+    this.#waiting = undefined;
+    waiting.resolve();
   }
 }
 

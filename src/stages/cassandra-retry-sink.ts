@@ -47,7 +47,9 @@ export interface CassandraRetrySinkOptions extends RecordErrorOptions {
  *
  * - Emits when: never (a sink).
  * - Backpressures when: `parallelism` elements are held (writing, waiting to retry,
- *   waiting behind an earlier write to the same key, or being dead-lettered).
+ *   waiting behind an earlier write to the same key, or being dead-lettered); once full,
+ *   until an eighth of `parallelism` is free again, so that the freed slots' writes start
+ *   together and reach the driver in one socket write.
  * - Completes when: upstream completes and every write is done.
  * - Fails when: a write fails with an error that is not retried and not dead-lettered (a
  *   CassandraError naming the statement, the key and, when the element carries them, its

@@ -69,7 +69,8 @@ export function failedWrites(ctx: StageContext, counts: WriteCounts, target: Dea
  * - Emits when: never (a sink).
  * - Backpressures when: `parallelism` elements are held, running or waiting behind an
  *   earlier write to the same key (it never pulls more than it can hold), or while a
- *   refused element is being dead-lettered.
+ *   refused element is being dead-lettered; once full, until an eighth of `parallelism`
+ *   is free again (the freed slots' writes start together: one socket write).
  * - Completes when: upstream completes and every write is done.
  * - Fails when: a write fails (a CassandraError naming the statement, the key and, when
  *   the element carries them, its Kafka topic, partition and offset; the element is not

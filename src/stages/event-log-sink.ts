@@ -43,7 +43,8 @@ export interface EventLogSinkOptions<T> {
  * like `cassandraRetrySink` does. A delivery is acknowledged once both rows are written.
  *
  * - Emits when: never (a sink).
- * - Backpressures when: `parallelism` deliveries are being written or waiting to retry.
+ * - Backpressures when: `parallelism` deliveries are being written or waiting to retry;
+ *   once full, until an eighth of `parallelism` is free again (their writes start together).
  * - Completes when: upstream completes and every write is done.
  * - Fails when: an element cannot be mapped to a row (BadInputError), a write fails with
  *   an error that is not retried (CassandraError), retries run out (RetriesExhaustedError),

@@ -2,7 +2,7 @@
  * The loop of the Cassandra sinks: at most `parallelism` elements held at once (running,
  * or waiting behind an earlier write to the same key), writes to one key one after the
  * other in arrival order, each element acknowledged when its write is done (written, or
- * set aside on purpose: dead-lettered).
+ * set aside on purpose: dead-lettered). Once full, it refills in batches (`refillBatch`).
  */
 import type { Ack } from '../../core/chunk.js';
 import type { Pull, StageContext } from '../../core/stage.js';
@@ -18,9 +18,23 @@ export interface KeyedWrites<E> {
   write(element: E): Promise<boolean | void>;
 }
 
+/**
+ * How many slots must be free before a full sink pulls again, for `parallelism`: an eighth
+ * of them (at least 1). A sink that refilled each slot as its write finished would pull
+ * one or two elements at a time and hand the driver one or two writes per tick, each its
+ * own socket write (the driver coalesces only the writes made in the same tick), and pay
+ * a pull through the graph per element. Waiting for a batch of free slots starts that
+ * batch's writes together. The bound on elements held is unchanged, and while at least a
+ * batch of slots is free (a slow upstream, a quiet topic) it pulls at once, as before.
+ */
+function refillBatch(parallelism: number): number {
+  return Math.max(1, Math.floor(parallelism / 8));
+}
+
 /** Pulls `upstream` until it completes and every write is done; fails the run at the first failed write. */
 export async function runKeyed<E>(upstream: Pull<E>, ctx: StageContext, writes: KeyedWrites<E>): Promise<void> {
   const { parallelism } = writes;
+  const batch = refillBatch(parallelism);
   let held = 0;
   // A key is present while a write to it runs; its array holds the writes queued behind it.
   const queues = new Map<string, (() => void)[]>();
@@ -78,7 +92,7 @@ export async function runKeyed<E>(upstream: Pull<E>, ctx: StageContext, writes: 
 
   try {
     for (;;) {
-      await until(() => held < parallelism);
+      await until(() => parallelism - held >= batch); // a batch of free slots (see refillBatch)
       const chunk = await upstream.pull(Math.min(ctx.inputBuffer, parallelism - held));
       if (chunk === undefined) break;
       const { items, acks } = chunk;
