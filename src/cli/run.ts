@@ -85,10 +85,10 @@ export function runArgs(argv: readonly string[]): RunArgs {
     keyspace: keyspaceOption(a),
     wiring: a.oneOf('wiring', WIRINGS, 'parallel'),
     parallelism: a.int('parallelism', DEFAULT_GRAPH_PARALLELISM, 1, 10_000),
-    commitIntervalMs: a.int('commit-interval-ms', 1_000),
+    commitIntervalMs: a.int('commit-interval-ms', 200),
     commitEveryN: a.int('commit-every-n', 1_000),
     // The broker's group.min/max.session.timeout.ms (6 s and 30 min by default) bound what it accepts.
-    sessionTimeoutMs: a.int('session-timeout-ms', 30_000, 1_000, 3_600_000),
+    sessionTimeoutMs: a.int('session-timeout-ms', 10_000, 1_000, 3_600_000),
   };
   a.done();
   return args;
