@@ -10,10 +10,15 @@ const alias = Object.entries(compilerOptions.paths).map(([name, [file]]) => ({
   replacement: fileURLToPath(new URL(file, import.meta.url)),
 }));
 
-// Three projects: `unit` needs nothing; `types` typechecks test/types/*.test-d.ts (vitest runs
+// Three projects (four with DENDRITES_CLUSTER=1): `unit` needs nothing; `types` typechecks test/types/*.test-d.ts (vitest runs
 // tsc over the project: an `@ts-expect-error` line that compiles fails its test, and so does a
 // type error anywhere in the project); `integration` runs against the real Kafka and Cassandra
-// that test/integration/global-setup.ts brings up (or finds configured).
+// that test/integration/global-setup.ts brings up (or finds configured); `cluster` (only when
+// DENDRITES_CLUSTER=1, as `npm run test:cluster` sets it, so plain `npm test` never tries it) runs
+// test/cluster against the 3-node cluster test/cluster/global-setup.ts brings up or reuses
+// (`npm run services -- up --nodes 3`; the single-node services must be down: same ports).
+const cluster = process.env.DENDRITES_CLUSTER === '1';
+
 export default defineConfig({
   resolve: { alias },
   test: {
@@ -25,7 +30,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/integration/**'],
+          exclude: ['test/integration/**', 'test/cluster/**'],
           testTimeout: 20_000,
         },
       },
@@ -47,6 +52,20 @@ export default defineConfig({
           hookTimeout: 300_000,
         },
       },
+      ...(cluster
+        ? [
+            {
+              extends: true as const,
+              test: {
+                name: 'cluster',
+                include: ['test/cluster/**/*.test.ts'],
+                globalSetup: ['test/cluster/global-setup.ts'],
+                testTimeout: 900_000,
+                hookTimeout: 600_000,
+              },
+            },
+          ]
+        : []),
     ],
   },
 });

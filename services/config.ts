@@ -47,3 +47,23 @@ export function isManagedLocal(endpoints: string[], defaultPort: number): boolea
     hostPort(endpoints[0], defaultPort).port === defaultPort
   );
 }
+
+/** Consistency levels CASSANDRA_CONSISTENCY may name (cassandra-driver's `types.consistencies` keys). */
+export const CASSANDRA_CONSISTENCIES = ['one', 'two', 'three', 'quorum', 'all', 'localQuorum', 'eachQuorum', 'localOne'] as const;
+export type CassandraConsistencyName = (typeof CASSANDRA_CONSISTENCIES)[number];
+
+/**
+ * The default consistency level of the CLI's Cassandra client, from CASSANDRA_CONSISTENCY
+ * (`QUORUM`, `local_quorum`, `localQuorum`... any case, `_` optional); undefined when unset
+ * (the driver's default, LOCAL_ONE: right for the single node). On a cluster with replication
+ * factor 3, QUORUM writes and reads keep every acknowledged write through one node down.
+ * Throws on a name that is not a level.
+ */
+export function cassandraConsistency(env: NodeJS.ProcessEnv = process.env): CassandraConsistencyName | undefined {
+  const raw = env.CASSANDRA_CONSISTENCY?.trim();
+  if (raw === undefined || raw === '') return undefined;
+  const wanted = raw.replaceAll('_', '').toLowerCase();
+  const name = CASSANDRA_CONSISTENCIES.find((c) => c.toLowerCase() === wanted);
+  if (name === undefined) throw new Error(`CASSANDRA_CONSISTENCY must be one of ${CASSANDRA_CONSISTENCIES.join(', ')} (any case, _ allowed), got "${raw}"`);
+  return name;
+}

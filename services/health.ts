@@ -5,8 +5,11 @@ import { errorMessage, sleep, ServicesError } from './proc.js';
 
 export type Probe = () => Promise<string>;
 
-/** Resolves with a short description ("1 broker") or rejects. */
-export async function probeKafka(brokers: string[]): Promise<string> {
+/**
+ * Resolves with a short description ("1 broker(s)") or rejects; with `expectedBrokers`, rejects
+ * until that many brokers are in the metadata (a cluster with a broker down is not healthy).
+ */
+export async function probeKafka(brokers: string[], expectedBrokers = 1): Promise<string> {
   // NOTHING rather than ERROR: polling a broker that is still starting logs a
   // connection error per attempt otherwise.
   const kafka = new Kafka({
@@ -22,6 +25,7 @@ export async function probeKafka(brokers: string[]): Promise<string> {
     await admin.connect();
     const cluster = await admin.describeCluster();
     if (cluster.brokers.length === 0) throw new Error('no brokers in metadata');
+    if (cluster.brokers.length < expectedBrokers) throw new Error(`${cluster.brokers.length} of ${expectedBrokers} brokers in metadata`);
     // A group coordinator lookup: creates __consumer_offsets on a fresh broker, so that
     // "healthy" also means consumer groups can join right away.
     await admin.describeGroups(['dendrites-services-health']);
@@ -44,6 +48,34 @@ export async function probeCassandra(contactPoints: string[], localDataCenter: s
     const version: unknown = rs.first()?.get('release_version');
     if (typeof version !== 'string') throw new Error('no release_version in system.local');
     return `Cassandra ${version}`;
+  } finally {
+    await client.shutdown().catch(() => undefined);
+  }
+}
+
+/**
+ * One Cassandra node of a cluster, asked on its own CQL address only (the driver's other hosts
+ * are filtered out): resolves with its version and peers once `system.peers` lists at least
+ * `expectedPeers` other nodes, rejects otherwise. Needs no nodetool (nor JMX).
+ */
+export async function probeCassandraNode(endpoint: string, localDataCenter: string, expectedPeers: number): Promise<string> {
+  const { loadBalancing } = cassandra.policies;
+  const client = new cassandra.Client({
+    contactPoints: [endpoint],
+    localDataCenter,
+    policies: { loadBalancing: new loadBalancing.AllowListPolicy(new loadBalancing.DCAwareRoundRobinPolicy(localDataCenter), [endpoint]) },
+    socketOptions: { connectTimeout: 2000, readTimeout: 5000 },
+  });
+  try {
+    await client.connect();
+    const local = await client.execute('SELECT release_version, data_center FROM system.local');
+    const version: unknown = local.first()?.get('release_version');
+    const dc: unknown = local.first()?.get('data_center');
+    if (typeof version !== 'string') throw new Error('no release_version in system.local');
+    if (dc !== localDataCenter) throw new Error(`in data center ${String(dc)}, not ${localDataCenter}`);
+    const peers = (await client.execute('SELECT peer FROM system.peers')).rows.length;
+    if (peers < expectedPeers) throw new Error(`${peers} of ${expectedPeers} peers in system.peers`);
+    return `Cassandra ${version}, ${peers} peers`;
   } finally {
     await client.shutdown().catch(() => undefined);
   }

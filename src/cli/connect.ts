@@ -2,6 +2,7 @@
 import cassandra from 'cassandra-driver';
 import { Kafka, logLevel } from 'kafkajs';
 import { type KafkaAdmin, kafkaAdmin } from 'dendrites/kafka';
+import { cassandraConsistency } from '../../services/config.js';
 import { connectionSettings } from '../../services/services.js';
 
 /**
@@ -13,13 +14,19 @@ export function cliKafka(clientId: string, options: { readonly quiet?: boolean }
   return new Kafka({ clientId, brokers: connectionSettings().kafkaBrokers, logLevel: options.quiet === true ? logLevel.NOTHING : logLevel.ERROR });
 }
 
-/** A client that tries to reconnect every second (the driver's default backs off towards minutes, which outlasts an outage the graph rides out). */
+/**
+ * A client that tries to reconnect every second (the driver's default backs off towards minutes, which
+ * outlasts an outage the graph rides out). CASSANDRA_CONSISTENCY (e.g. `QUORUM` on a 3-node cluster)
+ * sets its default consistency level, which every statement of the graphs and jobs uses.
+ */
 export function cliCassandra(): cassandra.Client {
   const s = connectionSettings();
+  const consistency = cassandraConsistency();
   return new cassandra.Client({
     contactPoints: s.cassandraContactPoints,
     localDataCenter: s.cassandraLocalDc,
     policies: { reconnection: new cassandra.policies.reconnection.ConstantReconnectionPolicy(1000) },
+    ...(consistency === undefined ? {} : { queryOptions: { consistency: cassandra.types.consistencies[consistency] } }),
   });
 }
 

@@ -25,9 +25,16 @@ export interface ProduceMessage {
 export interface CreateTopicsOptions {
   /** Partitions of each new topic. Default 1. */
   readonly partitions?: number;
-  /** Replicas of each partition. Default 1 (a single broker). */
+  /**
+   * Replicas of each partition. Default: the brokers' `default.replication.factor` (1 on a single
+   * broker, 3 on the launcher's 3-broker cluster). On a cluster, 3 with `min.insync.replicas` 2
+   * keeps every acknowledged record through one broker down.
+   */
   readonly replicationFactor?: number;
-  /** Topic configs, e.g. `{ 'min.insync.replicas': '2' }`. */
+  /**
+   * Topic configs, e.g. `{ 'min.insync.replicas': '2' }` (default: the brokers' own, 2 on the
+   * launcher's cluster): how many replicas must hold a record before an `acks: -1` send succeeds.
+   */
   readonly configs?: Readonly<Record<string, string>>;
 }
 
@@ -98,7 +105,8 @@ export class KafkaAdmin {
   /** Creates the topics that do not exist yet and waits for their leaders; returns the names it created. */
   async createTopics(topics: readonly string[], options: CreateTopicsOptions = {}): Promise<string[]> {
     const numPartitions = positiveInteger('kafkaAdmin', 'partitions', options.partitions, 1);
-    const replicationFactor = positiveInteger('kafkaAdmin', 'replicationFactor', options.replicationFactor, 1);
+    // -1 asks the brokers for their default.replication.factor.
+    const replicationFactor = positiveInteger('kafkaAdmin', 'replicationFactor', options.replicationFactor, -1);
     const configEntries = Object.entries(options.configs ?? {}).map(([name, value]) => ({ name, value }));
     return this.#call(`cannot create topics ${topics.join(', ')}`, async (admin) => {
       const existing = new Set(await admin.listTopics());
