@@ -6,6 +6,7 @@
 // contenders interleaved and their order rotated each round, every run on a fresh consumer
 // group and a fresh keyspace:
 //   dendrites          the money-transfer sample's domain in the parallel command graph as shipped;
+//   prevent            the same with duplicates: 'prevent' (an LWT claim per command; only when named in --only);
 //   baseline           kafkajs eachBatch + avsc + cassandra-driver by hand, with dendrites' fetch bounds;
 //   jvm                kafka-clients + the Apache Cassandra Java driver + Avro (bench/jvm), dendrites' fetch bounds;
 //   ceiling            the same writes from memory (no Kafka), streamed, sweeping writes in flight as it goes;
@@ -34,7 +35,7 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 const CHILD = resolve(here, 'e2e/child.ts');
 const PARTITIONS = 6;
 const SEED = 7;
-const ALL: readonly ContenderName[] = ['dendrites', 'baseline', 'jvm', 'ceiling', 'baseline-defaults'];
+const ALL: readonly ContenderName[] = ['dendrites', 'prevent', 'baseline', 'jvm', 'ceiling', 'baseline-defaults'];
 const DEFAULT_CONTENDERS: readonly ContenderName[] = ['dendrites', 'baseline', 'jvm', 'ceiling'];
 const FETCH = { maxBytesPerPartition: GRAPH_FETCH_DEFAULTS.maxBytesPerPartition, maxBytes: GRAPH_FETCH_DEFAULTS.maxBytes };
 
@@ -210,6 +211,7 @@ export async function runE2e(args: readonly string[]): Promise<void> {
     const extra = (c: ContenderName, round: number): Partial<ChildConfig> => {
       switch (c) {
         case 'dendrites':
+        case 'prevent':
           return {};
         case 'baseline':
           return { concurrency: positive(args, '--baseline-partitions', 6), batchConcurrency: positive(args, '--baseline-concurrency', 64), fetch: FETCH };
@@ -255,6 +257,24 @@ export async function runE2e(args: readonly string[]): Promise<void> {
       return ratios.length === 0 ? null : round(median(ratios));
     };
     const ratio = (a: number | null, b: number | null): number | null => (a === null || b === null || b === 0 ? null : round(a / b));
+    /** Prevent mode against the default mode, when both ran: same-round ratios (median, min–max) of throughput and CPU per command. */
+    const preventRatios = (): Record<string, string | number | null> | null => {
+      if (!contenders.includes('prevent') || !contenders.includes('dendrites')) return null;
+      const perRound = (f: (r: ChildResult) => number | null | undefined): Stat | null =>
+        stat(of('prevent').map((p, i) => {
+          const x = f(p);
+          const y = of('dendrites')[i] === undefined ? undefined : f(of('dendrites')[i]);
+          return typeof x === 'number' && typeof y === 'number' && y > 0 ? x / y : null;
+        }));
+      const throughput = perRound((r) => r.commandsPerSec);
+      const cpuPerCommand = perRound(cpuPer1000);
+      return {
+        throughputRatio: throughput === null ? null : round(throughput.median),
+        throughputRatioRange: fmt(throughput, 2),
+        cpuPer1000Ratio: cpuPerCommand === null ? null : round(cpuPerCommand.median),
+        cpuPer1000RatioRange: fmt(cpuPerCommand, 2),
+      };
+    };
 
     const rows = contenders.map((c) => ({
       contender: c,
@@ -307,12 +327,17 @@ export async function runE2e(args: readonly string[]): Promise<void> {
       pairedRatioToCeiling: dendritesAbove ? null : paired('dendrites', 'ceiling', (r) => r.commandsPerSec),
       ceilingIsNotACeiling: aboveCeiling.length > 0 ? aboveCeiling : null,
       cpuRatioToBaseline: ratio(cpu('dendrites'), cpu('baseline')),
+      preventToDefault: preventRatios(),
       cpuRatioToJvm: ratio(cpu('dendrites'), cpu('jvm')),
       p99RatioToBaseline: ratio(p99('dendrites'), p99('baseline')),
       pairedP99RatioToBaseline: paired('dendrites', 'baseline', (r) => r.p99Ms),
       rssGrowthBacklog10x: rssBig !== null && rssSmall !== null ? round(rssBig.median / rssSmall.median) : null,
       load: { start: loadAtStart, end: loadAtEnd },
     };
+    if (summary.preventToDefault !== null) {
+      const p = summary.preventToDefault;
+      console.log(`prevent / dendrites (same round, median (min–max) of ${rounds}): throughput ${p.throughputRatioRange}, client CPU per 1,000 commands ${p.cpuPer1000RatioRange}`);
+    }
     const targets = targetLines(summary);
     for (const t of targets) console.log(t);
     const machine = { nproc: cpus().length, memoryGb: round(totalmem() / 2 ** 30, 1), cpu: cpus()[0]?.model ?? 'unknown' };

@@ -17,6 +17,7 @@ if (process.env.E2E_MEMLOG === '1') {
 async function main(): Promise<ChildResult> {
   switch (config.contender) {
     case 'dendrites':
+    case 'prevent':
       return (await import('./dendrites.js')).runDendrites(config);
     case 'baseline':
     case 'baseline-defaults':

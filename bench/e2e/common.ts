@@ -3,7 +3,7 @@
 import cassandra from 'cassandra-driver';
 import { Kafka, logLevel } from 'kafkajs';
 
-export type ContenderName = 'dendrites' | 'baseline' | 'baseline-defaults' | 'jvm' | 'ceiling';
+export type ContenderName = 'dendrites' | 'prevent' | 'baseline' | 'baseline-defaults' | 'jvm' | 'ceiling';
 
 /** Kafka fetch bounds: what dendrites' command graph uses (GRAPH_FETCH_DEFAULTS in dendrites/cqrs). */
 export interface FetchBounds {

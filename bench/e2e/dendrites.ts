@@ -1,6 +1,7 @@
 // Contender 1: the money-transfer sample's domain in the parallel CQRS graph
 // (src/graphs/command-graph.ts) as it ships (its default parallelism per branch and fetch
-// bounds), on a fresh group and keyspace.
+// bounds), on a fresh group and keyspace. The `prevent` contender is the same graph with
+// `duplicates: 'prevent'` (an LWT claim per command before its service write).
 // Instrumented from the outside only: the kafkajs client notes when each batch arrives,
 // the Cassandra client counts acknowledged writes and samples latencies.
 import type cassandra from 'cassandra-driver';
@@ -144,6 +145,7 @@ export async function runDendrites(config: ChildConfig): Promise<ChildResult> {
     client: instrumentedClient(client, arrivals, probe, config.commands, allWritten),
     keyspace: config.keyspace,
     domain,
+    duplicates: config.contender === 'prevent' ? 'prevent' : 'compensate',
   });
   const handle = graph.run();
   await Promise.race([
@@ -156,13 +158,13 @@ export async function runDendrites(config: ChildConfig): Promise<ChildResult> {
   await client.shutdown();
   const ms = probe.lastAt - (arrivals.firstAt ?? probe.lastAt);
   return {
-    contender: 'dendrites',
+    contender: config.contender,
     commands: config.commands,
     ms: Math.round(ms),
     commandsPerSec: Math.round((config.commands / ms) * 1000),
     ...probe.summary(),
     peakRssMb: peakRssMb(),
     windowCpuMs: probe.windowCpuMs(arrivals.firstCpu),
-    note: `the sample as shipped: parallelism ${DEFAULT_GRAPH_PARALLELISM} per branch, fetch ${GRAPH_FETCH_DEFAULTS.maxBytesPerPartition / 1024} KiB per partition / ${GRAPH_FETCH_DEFAULTS.maxBytes / 1024} KiB per fetch; ${inFlight.mean()} writes in flight on average`,
+    note: `${config.contender === 'prevent' ? "duplicates: 'prevent' (an LWT claim per command, QUORUM/SERIAL, before the service write); otherwise " : ''}the sample as shipped: parallelism ${DEFAULT_GRAPH_PARALLELISM} per branch, fetch ${GRAPH_FETCH_DEFAULTS.maxBytesPerPartition / 1024} KiB per partition / ${GRAPH_FETCH_DEFAULTS.maxBytes / 1024} KiB per fetch; ${inFlight.mean()} writes in flight on average`,
   };
 }

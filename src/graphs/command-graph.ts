@@ -15,6 +15,12 @@
  * - `seriesCommandGraph`: the service, then the log: a command whose service write
  *   failed is never logged.
  *
+ * With `duplicates: 'prevent'` the service branch claims each command (an LWT on
+ * `dendrites_claims`) before it applies it, and a delivery of a command already applied
+ * writes nothing (or, when the claiming delivery's effects are not in yet, writes exactly
+ * that delivery's effects again): a duplicate never takes effect. The event-log branch
+ * still logs every delivery. See src/graphs/cqrs/prevent.ts and docs/cqrs.md, "Prevent mode".
+ *
  * Either branch can be replaced by a function of your own (`service`, `eventLog`: called
  * per delivery, like `forEach`). Bad input (undecodable, or rejected by your `parse`)
  * goes to the dead-letter topic with the reason in its headers; the graph goes on and the
@@ -30,7 +36,7 @@ import type { CommandDelivery } from './cqrs/domain.js';
 import { branchSink, deliveries, serviceFlow } from './cqrs/parts.js';
 import { type CommandGraphOptions, checkGraphOptions } from './cqrs/options.js';
 
-export type { BranchFunction, CommandGraphOptions } from './cqrs/options.js';
+export type { BranchFunction, CommandGraphOptions, DuplicatesMode } from './cqrs/options.js';
 export { DEFAULT_GRAPH_PARALLELISM, GRAPH_FETCH_DEFAULTS } from './cqrs/options.js';
 export type { Branch, FaultHooks } from './cqrs/faults.js';
 

@@ -94,7 +94,10 @@ export interface CommandDomain<C, S = undefined> {
    * The service's upserts for ONE delivery. The library writes them in one logged batch
    * with its journal row, so "applied" and "journaled" cannot diverge. Writing them twice
    * for the same delivery must be harmless (a retry does); a second delivery may add
-   * effects (that is what the job undoes).
+   * effects (that is what the job undoes). In prevent mode (`duplicates: 'prevent'`) a
+   * delivery of a command another delivery claimed is given as THAT delivery (its id and
+   * Kafka coordinates; the Kafka record is the one being delivered), so it writes the same
+   * rows again: no second effect.
    */
   apply(delivery: CommandDelivery<C>, context: DomainContext): readonly CqlStatement[];
   /** The events one delivery is logged as (zero or more). Default: none. */

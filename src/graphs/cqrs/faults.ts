@@ -17,6 +17,11 @@ export interface FaultHooks<T> {
   readonly beforeWrite?: (branch: Branch, element: T) => void | Promise<void>;
   /** Runs in `branch` after the element was written, before it is acknowledged. */
   readonly afterWrite?: (branch: Branch, element: T) => void | Promise<void>;
+  /**
+   * Prevent mode only (`duplicates: 'prevent'`): runs in the service branch after the
+   * delivery's claim is decided (the LWT written or read), before its effects are written.
+   */
+  readonly afterClaim?: (element: T) => void | Promise<void>;
 }
 
 /** A flow that awaits `hook` for each element before passing it on (parallel, in order). */

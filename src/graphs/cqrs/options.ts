@@ -42,6 +42,21 @@ export const GRAPH_FETCH_DEFAULTS = {
   maxBytes: 262_144,
 } as const;
 
+/**
+ * What the command graph does about a command delivered more than once (a redelivery after
+ * a crash, or a producer that sent it twice):
+ *
+ * - `'compensate'` (default): every delivery is applied; the compensation job later undoes
+ *   the extra ones (docs/cqrs.md, "Why the job is right at every crash point").
+ * - `'prevent'`: the service branch first claims the command id with a lightweight
+ *   transaction (`INSERT ... IF NOT EXISTS` in `dendrites_claims`, QUORUM / SERIAL), and
+ *   every delivery of a command writes its effects as the delivery that claimed it: a
+ *   duplicate never takes effect, so state is right without waiting for the job. Costs an
+ *   LWT and a read per delivery (docs/cqrs.md, "Prevent mode"). The event log still logs
+ *   every delivery.
+ */
+export type DuplicatesMode = 'compensate' | 'prevent';
+
 /** The options of `parallelCommandGraph` and `seriesCommandGraph`: C is the domain's command, S what its `start` returns. */
 export interface CommandGraphOptions<C, S = undefined> {
   /** Kafka bootstrap brokers; or give `kafka`, a kafkajs client. */
@@ -98,6 +113,14 @@ export interface CommandGraphOptions<C, S = undefined> {
   readonly service?: BranchFunction<C>;
   /** Replaces the event-log branch (default: the domain's events and the journal row as one logged batch). */
   readonly eventLog?: BranchFunction<C>;
+  /**
+   * `'compensate'` (default): at-least-once, duplicates are undone later by the job.
+   * `'prevent'`: a delivery is applied only if its command has not been applied before (an
+   * LWT claim per command; see DuplicatesMode and docs/cqrs.md, "Prevent mode"). Prevent
+   * needs the default service branch (not `service`) and the `dendrites_claims` table
+   * (`createCqrsTables` creates it).
+   */
+  readonly duplicates?: DuplicatesMode;
   /** Deterministic fault injection (tests, crash drills). Default none. */
   readonly faults?: FaultHooks<CommandDelivery<C>>;
 }
@@ -109,6 +132,7 @@ export interface CheckedGraphOptions<C, S> extends CommandGraphOptions<C, S> {
   readonly policy: RetryPolicy;
   readonly bucketMs: number;
   readonly onRecordError: OnRecordError;
+  readonly duplicates: DuplicatesMode;
 }
 
 export function checkGraphOptions<C, S>(stage: string, o: CommandGraphOptions<C, S>): CheckedGraphOptions<C, S> {
@@ -120,8 +144,13 @@ export function checkGraphOptions<C, S>(stage: string, o: CommandGraphOptions<C,
   for (const name of ['service', 'eventLog'] as const) {
     if (o[name] !== undefined && typeof o[name] !== 'function') throw new ConfigError(`${stage}: ${name} must be a function`);
   }
+  const duplicates = duplicatesOption(stage, o.duplicates);
+  if (duplicates === 'prevent' && o.service !== undefined) {
+    throw new ConfigError(`${stage}: duplicates 'prevent' needs the default service branch (it claims each command before applying it); remove the service option or use duplicates 'compensate'`);
+  }
   return {
     ...o,
+    duplicates,
     keyspace: cqlIdentifier(`${stage}: keyspace`, o.keyspace),
     deadLetterTopic: o.deadLetterTopic ?? `${o.topic}-dead-letter`,
     parallelism: positiveInteger(stage, 'parallelism', o.parallelism, DEFAULT_GRAPH_PARALLELISM),
@@ -129,6 +158,13 @@ export function checkGraphOptions<C, S>(stage: string, o: CommandGraphOptions<C,
     bucketMs: positiveInteger(stage, 'bucketMs', o.bucketMs, DEFAULT_BUCKET_MS),
     onRecordError: onRecordErrorOption(stage, o.onRecordError, 'dead-letter'),
   };
+}
+
+/** Checks the `duplicates` option: `'compensate'` (default) or `'prevent'`. */
+export function duplicatesOption(stage: string, value: unknown): DuplicatesMode {
+  if (value === undefined) return 'compensate';
+  if (value !== 'compensate' && value !== 'prevent') throw new ConfigError(`${stage}: duplicates must be 'compensate' or 'prevent', got ${JSON.stringify(value) ?? String(value)}`);
+  return value;
 }
 
 const REQUIRED = ['parse', 'commandId', 'apply'] as const;

@@ -14,11 +14,13 @@ import type { CqlBatchEntry } from '../../connectors/cassandra/client.js';
 import { newDeliveryId } from '../../connectors/cassandra/event-log.js';
 import { withRetries } from '../../connectors/cassandra/retry.js';
 import type { BoundStatement } from '../../connectors/cassandra/statement.js';
-import { writeThrough } from './write-through.js';
+import { type Write, writeThrough } from './write-through.js';
 import { badInputAt, type Decoded, type KafkaRecord, type Valid } from '../../core/records.js';
 import { batchStatement } from './batch-statement.js';
-import type { CommandDelivery, CommandDomain } from './domain.js';
+import type { CommandDelivery, CommandDomain, DomainContext } from './domain.js';
 import { afterHook, beforeHook, type Branch } from './faults.js';
+import { Claims, type Claimed, claimFlow } from './prevent.js';
+import { filter } from '../../stages/filter.js';
 import { type CheckedGraphOptions, GRAPH_FETCH_DEFAULTS } from './options.js';
 import { appliedWrites, loggedWrites } from './writes.js';
 
@@ -138,18 +140,48 @@ function domainFailed<C, S>(o: Options<C, S>, d: CommandDelivery<C>, hook: 'appl
   return { query: what, params: [], key: d.commandId, idempotent: true, item: d, failure };
 }
 
+/**
+ * The service's statement for delivery `d`: the domain's upserts of `as` (`d` itself, or in
+ * prevent mode the delivery that owns the command) and its journal rows, as one logged
+ * batch; `d` is the element (its record is acknowledged or dead-lettered).
+ */
+function serviceStatement<C, S>(o: Options<C, S>, context: DomainContext, d: CommandDelivery<C>, as: CommandDelivery<C>): BoundStatement<CommandDelivery<C>> {
+  let writes: CqlBatchEntry[];
+  try {
+    writes = appliedWrites(o.domain, context, o.bucketMs, as);
+  } catch (error) {
+    return domainFailed(o, d, 'apply', error);
+  }
+  return batchStatement(writes, d, d.commandId);
+}
+
 /** The service's statement for one delivery: the domain's upserts and the journal row, as one logged batch. */
 function bindService<C, S>(o: Options<C, S>): Flow<CommandDelivery<C>, BoundStatement<CommandDelivery<C>>> {
   const context = { client: o.client, keyspace: o.keyspace };
-  return map((d: CommandDelivery<C>) => {
-    let writes: CqlBatchEntry[];
-    try {
-      writes = appliedWrites(o.domain, context, o.bucketMs, d);
-    } catch (error) {
-      return domainFailed(o, d, 'apply', error);
-    }
-    return batchStatement(writes, d, d.commandId);
-  }).named('bind-service');
+  return map((d: CommandDelivery<C>) => serviceStatement(o, context, d, d)).named('bind-service');
+}
+
+/**
+ * Prevent mode: each delivery's claim (claimFlow), then the `afterClaim` fault hook when
+ * given. What comes out says per delivery whether to write, and as which delivery.
+ */
+function claimed<C, S>(o: Options<C, S>): Flow<CommandDelivery<C>, Claimed<C>> {
+  let flow = claimFlow<C>(new Claims(o.client, o.keyspace, o.policy), o.parallelism).named('claim');
+  const hook = o.faults?.afterClaim;
+  if (hook !== undefined) flow = flow.via(mapAsync(async (c: Claimed<C>) => (await hook(c.delivery), c), { parallelism: o.parallelism, ordered: true }).named('service-after-claim'));
+  return flow;
+}
+
+/** Prevent mode, the statement of a claimed delivery that writes (see `claimed`). */
+function bindClaimed<C, S>(o: Options<C, S>): Flow<Claimed<C>, BoundStatement<CommandDelivery<C>>> {
+  const context = { client: o.client, keyspace: o.keyspace };
+  return map((c: Claimed<C>) => serviceStatement(o, context, c.delivery, c.step.kind === 'apply' ? c.step.as : c.delivery)).named('bind-service');
+}
+
+/** Prevent mode, in series: a claimed delivery's statement, or nothing to write for a prevented duplicate. */
+function writeOfClaimed<C, S>(o: Options<C, S>): Flow<Claimed<C>, Write<CommandDelivery<C>>> {
+  const context = { client: o.client, keyspace: o.keyspace };
+  return map((c: Claimed<C>): Write<CommandDelivery<C>> => (c.step.kind === 'apply' ? serviceStatement(o, context, c.delivery, c.step.as) : { unwritten: c.delivery })).named('bind-service');
 }
 
 /** The event log's statement for one delivery: the domain's events (two rows each) and the journal row, as one logged batch. */
@@ -172,9 +204,12 @@ export function branchSink<C, S>(o: Options<C, S>, branch: Branch): Sink<Command
   let sink: Sink<CommandDelivery<C>, unknown>;
   if (custom !== undefined) sink = forEach(custom, { parallelism: o.parallelism }).named(name);
   else {
-    const bind = branch === 'service' ? bindService(o) : bindLog(o);
     const deadLetterTo = { ...kafkaOptions(o), topic: o.deadLetterTopic };
-    sink = bind.to(cassandraRetrySink<CommandDelivery<C>>({ client: o.client, parallelism: o.parallelism, retry: o.retry, onRecordError: o.onRecordError, deadLetter: deadLetterTo }).named(name));
+    const write = cassandraRetrySink<CommandDelivery<C>>({ client: o.client, parallelism: o.parallelism, retry: o.retry, onRecordError: o.onRecordError, deadLetter: deadLetterTo }).named(name);
+    if (branch === 'service' && o.duplicates === 'prevent') {
+      // A prevented duplicate is dropped here: its acknowledgement is called, nothing is written.
+      sink = claimed(o).via(filter((c: Claimed<C>) => c.step.kind === 'apply').named('prevented-duplicates')).via(bindClaimed(o)).to(write);
+    } else sink = (branch === 'service' ? bindService(o) : bindLog(o)).to(write);
   }
   return withHooks(o, branch, sink);
 }
@@ -195,7 +230,8 @@ export function serviceFlow<C, S>(o: Options<C, S>): Flow<CommandDelivery<C>, Co
   if (custom !== undefined) {
     flow = mapAsync(async (d: CommandDelivery<C>, ctx) => (await custom(d, ctx), d), { parallelism: o.parallelism, ordered: true }).named('service');
   } else {
-    flow = bindService(o)
+    const bound: Flow<CommandDelivery<C>, Write<CommandDelivery<C>>> = o.duplicates === 'prevent' ? claimed(o).via(writeOfClaimed(o)) : bindService(o);
+    flow = bound
       .via(writeThrough<CommandDelivery<C>>(o.client, o.policy, o.parallelism, 'service', o.onRecordError).named('service'))
       .via(deadLetter<CommandDelivery<C>>({ ...kafkaOptions(o), topic: o.deadLetterTopic }).named('service-dead-letter'))
       .via(map((written: Valid<CommandDelivery<C>>) => written.value).named('service-written'));

@@ -13,6 +13,11 @@
  * `dendrites_journal_by_bucket`: the same deliveries by time bucket of the Kafka record
  * timestamp (stable across redeliveries), clustered by command id: a sorted partition scan
  * lists the commands of one bucket without ALLOW FILTERING.
+ *
+ * `dendrites_claims`: prevent mode only (`duplicates: 'prevent'`): one row per command,
+ * the delivery that claimed it. Written ONLY by a lightweight transaction (`INSERT ... IF
+ * NOT EXISTS`) and read only at SERIAL, never updated or deleted, so LWT and plain writes
+ * never meet on its cells. docs/cqrs.md, "Prevent mode", says why.
  */
 import type { CqlClient } from '../../connectors/cassandra/client.js';
 import { cqlIdentifier, createEventLogTables, eventLogTablesCql } from '../../connectors/cassandra/schema.js';
@@ -22,10 +27,13 @@ export const JOURNAL_TABLE = 'dendrites_journal';
 /** The journal by time bucket: the command ids of one bucket, for the job's scan. */
 export const JOURNAL_BY_BUCKET_TABLE = 'dendrites_journal_by_bucket';
 
+/** Prevent mode's claims: one row per command, the delivery whose effects are the command's (written only by an LWT). */
+export const CLAIMS_TABLE = 'dendrites_claims';
+
 /** A journal row's kind: which branch wrote the delivery. */
 export type JournalKind = 'applied' | 'logged';
 
-/** The CREATE TABLE statements of the journal in `keyspace`. */
+/** The CREATE TABLE statements of the journal (and prevent mode's claims) in `keyspace`. */
 export function journalTablesCql(keyspace: string): string[] {
   const ks = cqlIdentifier('keyspace', keyspace);
   return [
@@ -50,6 +58,15 @@ export function journalTablesCql(keyspace: string): string[] {
   delivery_id timeuuid,
   PRIMARY KEY ((bucket), command_id, kind, delivery_id)
 ) WITH CLUSTERING ORDER BY (command_id ASC, kind ASC, delivery_id ASC)`,
+    `CREATE TABLE IF NOT EXISTS ${ks}.${CLAIMS_TABLE} (
+  command_id      text PRIMARY KEY,
+  delivery_id     timeuuid,
+  kafka_timestamp timestamp,
+  kafka_topic     text,
+  kafka_partition int,
+  kafka_offset    bigint,
+  claimed_at      timestamp
+)`,
   ];
 }
 
