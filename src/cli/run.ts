@@ -7,7 +7,7 @@
 import type { Kafka } from 'kafkajs';
 import { type MetricsSnapshot, type RunnableGraph } from 'dendrites';
 import { type CqlClient } from 'dendrites/cassandra';
-import { type CommandDomain, type CommandGraphOptions, DEFAULT_GRAPH_PARALLELISM, parallelCommandGraph, seriesCommandGraph } from 'dendrites/cqrs';
+import { type CommandDomain, type CommandGraphOptions, DEFAULT_GRAPH_PARALLELISM, type DuplicatesMode, parallelCommandGraph, seriesCommandGraph } from 'dendrites/cqrs';
 import { connectionSettings } from '../../services/config.js';
 import { parse } from './args.js';
 import { cliCassandra, cliKafka } from './connect.js';
@@ -15,8 +15,10 @@ import { DOMAIN_HELP, domainSpec, loadDomain } from './domains.js';
 import { keyspaceOption, topicOption } from './options.js';
 
 export const RUN_USAGE = `usage: dendrites run --domain D --topic T --group G --keyspace K [--wiring parallel|series] [--parallelism N]
-                     [--commit-interval-ms MS] [--commit-every-n N] [--session-timeout-ms MS]
+                     [--duplicates compensate|prevent] [--commit-interval-ms MS] [--commit-every-n N] [--session-timeout-ms MS]
   Runs the command graph of domain D on topic T until SIGTERM/SIGINT (then it drains, commits and exits 0).
+  --duplicates prevent: a redelivered command never takes effect twice (a lightweight transaction per command;
+  docs/cqrs.md); compensate (the default): duplicates are repaired later by \`dendrites compensate\`.
   A Kafka or Cassandra that is down is waited for (stderr says so), not a failure.
   ${DOMAIN_HELP}
   Avro values: a domain's decode { avro, framing: 'confluent', schemas: { [id]: writerSchema } } reads magic byte 0 and a
@@ -24,6 +26,7 @@ export const RUN_USAGE = `usage: dendrites run --domain D --topic T --group G --
   Kafka: KAFKA_BROKERS (default 127.0.0.1:9092). Cassandra: CASSANDRA_CONTACT_POINTS, CASSANDRA_LOCAL_DC (default 127.0.0.1:9042, datacenter1).`;
 
 export const WIRINGS = ['parallel', 'series'] as const;
+const DUPLICATES: readonly DuplicatesMode[] = ['compensate', 'prevent'];
 export type Wiring = (typeof WIRINGS)[number];
 
 /** The command graph of a wiring. */
@@ -59,6 +62,7 @@ export interface RunArgs {
   readonly groupId: string;
   readonly keyspace: string;
   readonly parallelism: number;
+  readonly duplicates: DuplicatesMode;
   readonly commitIntervalMs: number;
   readonly commitEveryN: number;
   readonly sessionTimeoutMs: number;
@@ -72,6 +76,7 @@ export function runArgs(argv: readonly string[]): RunArgs {
     keyspace: { type: 'string' },
     wiring: { type: 'string' },
     parallelism: { type: 'string' },
+    duplicates: { type: 'string' },
     'commit-interval-ms': { type: 'string' },
     'commit-every-n': { type: 'string' },
     'session-timeout-ms': { type: 'string' },
@@ -85,6 +90,7 @@ export function runArgs(argv: readonly string[]): RunArgs {
     keyspace: keyspaceOption(a),
     wiring: a.oneOf('wiring', WIRINGS, 'parallel'),
     parallelism: a.int('parallelism', DEFAULT_GRAPH_PARALLELISM, 1, 10_000),
+    duplicates: a.oneOf('duplicates', DUPLICATES, 'compensate'),
     commitIntervalMs: a.int('commit-interval-ms', 200),
     commitEveryN: a.int('commit-every-n', 1_000),
     // The broker's group.min/max.session.timeout.ms (6 s and 30 min by default) bound what it accepts.
@@ -103,6 +109,7 @@ function runOptions(kafka: Kafka, client: CqlClient, domain: CommandDomain<unkno
     groupId: r.groupId,
     keyspace: r.keyspace,
     parallelism: r.parallelism,
+    duplicates: r.duplicates,
     consumer: {
       commitIntervalMs: r.commitIntervalMs,
       commitEveryN: r.commitEveryN,

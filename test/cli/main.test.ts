@@ -105,6 +105,7 @@ describe('bad arguments exit 2 with one line, before anything connects', () => {
   it('run', async () => {
     await refused(['run', '--domain', 'money-transfer', '--topic', 't', '--group', 'g', '--keyspace', 'ks', '--wiring', 'diagonal', '--parallelism', '0'], '--wiring must be one of parallel, series; got "diagonal"', '--parallelism must be a whole number from 1 to 10000, got "0"');
     await refused(['run', '--domain', 'money-transfer', '--topic', 't', '--keyspace', 'ks-1', '--session-timeout-ms', '10'], '--group is required', '"ks-1"', '--session-timeout-ms must be a whole number from 1000');
+    await refused(['run', '--domain', 'money-transfer', '--topic', 't', '--group', 'g', '--keyspace', 'ks', '--duplicates', 'ignore'], '--duplicates must be one of compensate, prevent; got "ignore"');
   });
 
   it('produce', async () => {
