@@ -24,12 +24,18 @@ switch (name) {
     if (entry !== undefined) await entry(args);
     break;
   }
+  case 'crash': {
+    // Extra deliveries per SIGKILL against commit settings (bench/crash/README.md).
+    const { runCrash } = await import('./crash/run.js');
+    await runCrash(args);
+    break;
+  }
   default:
     if (name.startsWith('--')) {
       const { runCore } = await import('./core.js');
       await runCore([name, ...args]);
     } else {
-      console.error(`unknown benchmark "${name}"; one of: core, instructions, e2e, profile`);
+      console.error(`unknown benchmark "${name}"; one of: core, instructions, e2e, crash, profile`);
       process.exitCode = 2;
     }
 }
