@@ -2,7 +2,7 @@
  * `npm run chaos -- --minutes N`: the money-transfer command graph under random real faults.
  *
  * The graph runs in a child process (`dendrites run`) while transfers are produced at
- * `--rate` per second. Every 15–30 s one fault, drawn at random: SIGKILL of the graph
+ * `--rate` per second (default 300; 100 with `--nodes 3`). Every 15–30 s one fault, drawn at random: SIGKILL of the graph
  * (restarted a second later), a broker restart (SIGTERM or SIGKILL, down 10 s), Cassandra
  * stopped (SIGTERM or SIGKILL, down 15 s), or a slow Cassandra (SIGSTOP for 8 s). After N
  * minutes it stops producing, waits until the group has committed everything, and checks:
@@ -11,7 +11,12 @@
  * (not with dendrites) and summed with a plain cassandra-driver query. The last line is one
  * JSON object; the exit code is 0 only when nothing was lost and every balance is right.
  *
- * It runs against the local JVMs of `npm run services` (it stops and starts them).
+ * It runs against the local JVMs of `npm run services` (it stops and starts them). With
+ * `--nodes 3` it brings up (or reuses) the 3-node cluster of `npm run services -- up --nodes 3`,
+ * creates the topics with replication factor 3 and `min.insync.replicas` 2 and the keyspace with
+ * 3 replicas, writes and reads at QUORUM, and each broker or Cassandra fault hits one node (the
+ * first two faults are a Cassandra node SIGKILL and a broker SIGKILL; a node is back, and a broker
+ * back in every in-sync replica set, before the next fault): one node down must lose nothing.
  */
 import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
@@ -25,8 +30,9 @@ import { compensate, createCqrsTables, reconcile } from 'dendrites/cqrs';
 import { commandRecord, createMoneyTransferTables, domain, openAccount, transferMoney } from 'dendrites/samples/money-transfer';
 import { type GraphChild, startGraphChild } from '../src/cli/child.js';
 import { connectionSettings, servicesUp } from '../services/services.js';
-import { CASSANDRA, type JvmService, KAFKA, runningPid, startJvm, stopJvm } from '../services/jvm.js';
-import { probeCassandra, probeKafka, waitHealthy } from '../services/health.js';
+import { clusterNodes, endpointOf, nodeCount, type NodeCount } from '../services/cluster.js';
+import { type JvmService, runningPid, startJvm, stopJvm } from '../services/jvm.js';
+import { probeCassandra, probeCassandraNode, probeKafka, waitHealthy } from '../services/health.js';
 
 const FAULTS = ['graph-sigkill', 'broker-sigterm', 'broker-sigkill', 'cassandra-sigterm', 'cassandra-sigkill', 'cassandra-slow'] as const;
 type Fault = (typeof FAULTS)[number];
@@ -34,9 +40,47 @@ type Fault = (typeof FAULTS)[number];
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const log = (line: string): void => console.log(`[chaos ${new Date().toISOString().slice(11, 19)}] ${line}`);
 
-function options(): { minutes: number; rate: number; seed: number; wiring: string; accounts: number; keep: boolean } {
+/** What the run is waiting for now: the watchdog names it (with the pending handles) when a wait is long. */
+let step = { what: 'starting', since: Date.now() };
+
+/**
+ * Awaits `p` as the named step, logged before and after with its duration; rejects with an error
+ * naming the step once `ms` have passed (a chaos run fails, it never hangs).
+ */
+async function within<T>(ms: number, what: string, p: Promise<T>): Promise<T> {
+  const started = Date.now();
+  step = { what, since: started };
+  log(`${what}…`);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: not done within ${Math.round(ms / 1000)} s`)), ms);
+  });
+  p.catch(() => undefined); // a late rejection after the timeout is not unhandled
+  try {
+    const value = await Promise.race([p, timeout]);
+    log(`${what}: done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    return value;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Every minute a step has been waiting for over a minute: what it is, and what the event loop holds (sockets, timers, children). */
+function watchdog(): NodeJS.Timeout {
+  const timer = setInterval(() => {
+    const waited = Date.now() - step.since;
+    if (waited < 60_000) return;
+    const counts = new Map<string, number>();
+    for (const r of process.getActiveResourcesInfo()) counts.set(r, (counts.get(r) ?? 0) + 1);
+    log(`still waiting on "${step.what}" after ${Math.round(waited / 1000)} s; pending: ${[...counts].map(([r, n]) => `${n} ${r}`).join(', ')}`);
+  }, 60_000);
+  timer.unref();
+  return timer;
+}
+
+function options(): { minutes: number; rate: number; seed: number; wiring: string; accounts: number; keep: boolean; nodes: NodeCount } {
   const { values } = parseArgs({
-    options: { minutes: { type: 'string' }, rate: { type: 'string' }, seed: { type: 'string' }, wiring: { type: 'string' }, accounts: { type: 'string' }, keep: { type: 'boolean' } },
+    options: { minutes: { type: 'string' }, rate: { type: 'string' }, seed: { type: 'string' }, wiring: { type: 'string' }, accounts: { type: 'string' }, keep: { type: 'boolean' }, nodes: { type: 'string' } },
     strict: true,
   });
   const num = (name: string, raw: string | undefined, fallback: number, min: number): number => {
@@ -52,13 +96,22 @@ function options(): { minutes: number; rate: number; seed: number; wiring: strin
     console.error(`chaos: --wiring must be parallel or series, got "${wiring}"`);
     process.exit(2);
   }
+  let nodes: NodeCount;
+  try {
+    nodes = nodeCount(values.nodes);
+  } catch (err: unknown) {
+    console.error(`chaos: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(2);
+  }
   return {
     minutes: num('minutes', values.minutes, 2, 0.1),
-    rate: num('rate', values.rate, 300, 1),
+    // The cluster runs six JVMs on the same cores: a lower default rate, so the backlog after the faults stays short.
+    rate: num('rate', values.rate, nodes === 3 ? 100 : 300, 1),
     seed: num('seed', values.seed, Date.now() % 100_000, 0),
     wiring,
     accounts: num('accounts', values.accounts, 100, 2),
     keep: values.keep === true,
+    nodes,
   };
 }
 
@@ -79,44 +132,91 @@ async function restart(svc: JvmService, how: 'SIGTERM' | 'SIGKILL', downMs: numb
   await healthy(svc);
 }
 
+/** Waits until `svc` answers: the single server, or a cluster node (a broker: all brokers listed; a Cassandra node: its peers listed). */
 async function healthy(svc: JvmService): Promise<void> {
   const s = connectionSettings();
-  const probe = svc === KAFKA ? () => probeKafka(s.kafkaBrokers) : () => probeCassandra(s.cassandraContactPoints, s.cassandraLocalDc);
+  const size = svc.cluster?.size ?? 1;
+  const probe =
+    svc.kind === 'kafka'
+      ? () => probeKafka(svc.cluster === undefined ? s.kafkaBrokers : [endpointOf(svc)], size) // a cluster broker asked on its own address: the others list a killed broker for seconds
+      : svc.cluster === undefined
+        ? () => probeCassandra(s.cassandraContactPoints, s.cassandraLocalDc)
+        : () => probeCassandraNode(endpointOf(svc), s.cassandraLocalDc, size - 1);
   await waitHealthy(svc.name, probe, 180_000);
 }
 
-/** Both servers running and healthy (after a fault, or before the checks). */
-async function bothUp(): Promise<void> {
-  for (const svc of [KAFKA, CASSANDRA]) {
+/** Every server (every node) running and healthy (after a fault, or before the checks). */
+async function allUp(nodes: NodeCount): Promise<void> {
+  const { kafka, cassandra } = clusterNodes(nodes);
+  for (const svc of [...kafka, ...cassandra]) {
     const pid = runningPid(svc);
     if (pid !== undefined) process.kill(pid, 'SIGCONT');
     else startJvm(svc, () => undefined);
-    await healthy(svc);
   }
+  for (const svc of [...kafka, ...cassandra]) await healthy(svc);
+}
+
+/** Waits until every partition of `topics` has all its replicas in sync (a restarted broker caught up). */
+async function untilInSync(kafka: Kafka, topics: readonly string[], timeoutMs = 180_000): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const meta = await admin.fetchTopicMetadata({ topics: [...topics] }).catch(() => undefined);
+      const behind = meta?.topics.flatMap((t) => t.partitions.filter((p) => p.isr.length < p.replicas.length)).length;
+      if (behind === 0) return;
+      if (Date.now() > deadline) throw new Error(`replicas of ${topics.join(', ')} not in sync after ${timeoutMs / 1000} s`);
+      await sleep(1_000);
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** The node a fault hits: the single server (drawing nothing, so a seed repeats the single-node runs), or one node of the cluster drawn at random. */
+function pick(nodes: readonly JvmService[], rand: () => number): JvmService {
+  return nodes.length === 1 ? nodes[0] : nodes[Math.floor(rand() * nodes.length)];
 }
 
 async function main(): Promise<number> {
   const o = options();
   const rand = random(o.seed);
-  await servicesUp({ log: (m) => log(`services: ${m}`) });
+  const cluster = o.nodes === 3;
+  const up = await servicesUp({ nodes: o.nodes, log: (m) => log(`services: ${m}`) });
+  if (cluster) {
+    // The graph's child process (`dendrites run`) reads these: the cluster, and QUORUM for every statement.
+    process.env.KAFKA_BROKERS = up.kafkaBrokers.join(',');
+    process.env.CASSANDRA_CONTACT_POINTS = up.cassandraContactPoints.join(',');
+    process.env.CASSANDRA_LOCAL_DC = up.cassandraLocalDc;
+    process.env.CASSANDRA_CONSISTENCY = 'quorum';
+  }
   const s = connectionSettings();
-  const kafka = new Kafka({ clientId: 'dendrites-chaos', brokers: s.kafkaBrokers, logLevel: logLevel.NOTHING, retry: { retries: 20, maxRetryTime: 5_000 } });
+  const nodes = clusterNodes(o.nodes);
+  // Request timeout 10 s (kafkajs: 30 s): with 20 retries, one request to a broker that does not answer fails within minutes, not a quarter of an hour.
+  const kafka = new Kafka({ clientId: 'dendrites-chaos', brokers: s.kafkaBrokers, logLevel: logLevel.NOTHING, connectionTimeout: 3_000, requestTimeout: 10_000, retry: { retries: 20, maxRetryTime: 5_000 } });
   const client = new cassandra.Client({
     contactPoints: s.cassandraContactPoints,
     localDataCenter: s.cassandraLocalDc,
     policies: { reconnection: new cassandra.policies.reconnection.ConstantReconnectionPolicy(500) },
+    ...(cluster ? { queryOptions: { consistency: cassandra.types.consistencies.quorum } } : {}),
   });
   await client.connect();
+  // The checks scan the journal from here (a minute early, for clock skew), not from 1970: a scan from 0 is one query per
+  // hourly bucket since the epoch (~495,000), each at QUORUM on the cluster: it looked like a hang.
+  const runStarted = Date.now() - 60_000;
   const id = `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
   const names = { topic: `chaos_${id}`, keyspace: `chaos_${id}`, group: `chaos_${id}` };
   const admin = kafkaAdmin({ kafka });
-  await admin.createTopics([names.topic, `${names.topic}-dead-letter`], { partitions: 3 });
-  await createKeyspace(client, names.keyspace);
+  const topics = [names.topic, `${names.topic}-dead-letter`];
+  await admin.createTopics(topics, { partitions: 3, ...(cluster ? { replicationFactor: 3, configs: { 'min.insync.replicas': '2' } } : {}) });
+  await createKeyspace(client, names.keyspace, cluster ? { replication: { class: 'NetworkTopologyStrategy', [s.cassandraLocalDc]: 3 } } : {});
   await createCqrsTables(client, names.keyspace);
   await createMoneyTransferTables(client, names.keyspace);
-  log(`seed ${o.seed}, ${o.minutes} min, ${o.rate} transfers/s, ${o.wiring} wiring, topic ${names.topic}`);
+  log(`seed ${o.seed}, ${o.minutes} min, ${o.rate} transfers/s, ${o.wiring} wiring, ${o.nodes} node(s), topic ${names.topic}`);
 
   const faults: Record<string, number> = {};
+  const faultedNodes: Record<string, number> = {};
   let graphExits = 0;
   let child: GraphChild | undefined;
   let killing = false;
@@ -130,24 +230,48 @@ async function main(): Promise<number> {
       startGraph();
     });
   };
+  /** Stops the graph: `signal`, then SIGKILL if a SIGTERM is not obeyed within 30 s; rejects if the child is still there 10 s after a SIGKILL. */
   const killGraph = async (signal: 'SIGKILL' | 'SIGTERM'): Promise<void> => {
     const c = child;
     if (c === undefined) return;
     killing = true;
-    c.process.kill(signal);
-    await c.exited;
-    killing = false;
+    try {
+      if (c.process.exitCode !== null || c.process.signalCode !== null) return; // gone already (its exit was logged, or it was killed)
+      const exitedWithin = (ms: number): Promise<boolean> => Promise.race([c.exited.then(() => true), sleep(ms).then(() => false)]);
+      c.process.kill(signal);
+      if (signal === 'SIGTERM' && !(await exitedWithin(30_000))) {
+        log(`the graph (pid ${c.process.pid}) did not stop within 30 s of SIGTERM; SIGKILL`);
+        c.process.kill('SIGKILL');
+      }
+      if (!(await exitedWithin(10_000))) throw new Error(`the graph (pid ${c.process.pid}) did not exit within 10 s of SIGKILL`);
+    } finally {
+      killing = false;
+    }
   };
 
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  let producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
+  let stopSending = false;
   const send = async (records: readonly { key: string; value: Buffer }[]): Promise<void> => {
+    let failures = 0;
     for (;;) {
+      if (stopSending) throw new Error('chaos: sending stopped');
       try {
         await producer.send({ topic: names.topic, acks: -1, messages: records.map((r) => ({ key: r.key, value: r.value })) });
         return;
-      } catch {
-        await sleep(500); // the broker is down: the same records again (a duplicate in the topic is fine, a gap is not)
+      } catch (error: unknown) {
+        failures++;
+        // The broker is down: the same records again (a duplicate in the topic is fine, a gap is not).
+        // An idempotent producer can stay failed after a broker SIGKILL (its sequence numbers out of
+        // step): after 20 failures in a row, a new producer (a new producer id) sends them.
+        if (failures % 20 === 0) {
+          log(`send failed ${failures} times in a row (${error instanceof Error ? error.message : String(error)}); a new producer`);
+          const old = producer;
+          void Promise.race([old.disconnect(), sleep(10_000)]).catch(() => undefined);
+          producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+          await Promise.race([producer.connect(), sleep(15_000)]).catch(() => undefined);
+        }
+        await sleep(500);
       }
     }
   };
@@ -174,47 +298,74 @@ async function main(): Promise<number> {
       }
     })();
 
-    while (Date.now() < end - 20_000) {
-      await sleep(15_000 + rand() * 15_000);
-      if (Date.now() >= end - 20_000) break;
-      const fault: Fault = FAULTS[Math.floor(rand() * FAULTS.length)];
+    // On the cluster the first two faults are certain (one Cassandra node, then one broker, SIGKILLed), even in a short run.
+    const certain: Fault[] = cluster ? ['cassandra-sigkill', 'broker-sigkill'] : [];
+    while (certain.length > 0 || Date.now() < end - 20_000) {
+      await sleep(certain.length > 0 ? 10_000 + rand() * 5_000 : 15_000 + rand() * 15_000);
+      if (certain.length === 0 && Date.now() >= end - 20_000) break;
+      const fault: Fault = certain.shift() ?? FAULTS[Math.floor(rand() * FAULTS.length)];
       faults[fault] = (faults[fault] ?? 0) + 1;
-      log(`fault: ${fault} (produced ${produced} so far)`);
+      const target = fault === 'graph-sigkill' ? undefined : pick(fault.startsWith('broker') ? nodes.kafka : nodes.cassandra, rand);
+      if (target !== undefined) faultedNodes[target.name] = (faultedNodes[target.name] ?? 0) + 1;
+      log(`fault: ${fault}${target !== undefined && cluster ? ` of ${target.name}` : ''} (produced ${produced} so far)`);
       const started = Date.now();
-      if (fault === 'graph-sigkill') {
+      if (target === undefined) {
         await killGraph('SIGKILL');
         await sleep(1_000);
         startGraph();
-      } else if (fault === 'broker-sigterm') await restart(KAFKA, 'SIGTERM', 10_000);
-      else if (fault === 'broker-sigkill') await restart(KAFKA, 'SIGKILL', 10_000);
-      else if (fault === 'cassandra-sigterm') await restart(CASSANDRA, 'SIGTERM', 15_000);
-      else if (fault === 'cassandra-sigkill') await restart(CASSANDRA, 'SIGKILL', 15_000);
-      else {
-        const pid = runningPid(CASSANDRA);
+      } else if (fault === 'broker-sigterm' || fault === 'broker-sigkill') {
+        await restart(target, fault === 'broker-sigterm' ? 'SIGTERM' : 'SIGKILL', 10_000);
+        if (cluster) await within(240_000, 'waiting for every replica in sync', untilInSync(kafka, [...topics, '__consumer_offsets']));
+      } else if (fault === 'cassandra-sigterm' || fault === 'cassandra-sigkill') {
+        await restart(target, fault === 'cassandra-sigterm' ? 'SIGTERM' : 'SIGKILL', 15_000);
+      } else {
+        const pid = runningPid(target);
         if (pid !== undefined) process.kill(pid, 'SIGSTOP');
         await sleep(8_000);
         if (pid !== undefined) process.kill(pid, 'SIGCONT');
       }
       log(`recovered from ${fault} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     }
-    await producing;
-    log(`produced ${produced} transfers; waiting for the group to commit everything`);
-    await bothUp();
-    await admin.untilCommitted(names.group, names.topic, { timeoutMs: 600_000 });
-    await killGraph('SIGTERM');
+    // The end phase: every wait bounded and logged, so a run fails with the step it was stuck in, never hangs.
+    watchdog();
+    await within(5 * 60_000, 'waiting for the producer to stop', producing).finally(() => {
+      stopSending = true;
+    });
+    log(`produced ${produced} transfers`);
+    await within(8 * 60_000, 'waiting for every server to answer', allUp(o.nodes));
+    // A fresh Kafka client for the end phase: after a broker was SIGKILLed and restarted, the first
+    // client's connections and metadata can be stale, and its requests (retried up to 20 times)
+    // wait on them. Short request timeouts and few retries: a wait fails with a reason, not a stall.
+    const checkKafka = new Kafka({ clientId: 'dendrites-chaos-check', brokers: s.kafkaBrokers, logLevel: logLevel.NOTHING, connectionTimeout: 3_000, requestTimeout: 15_000, retry: { retries: 5, maxRetryTime: 5_000 } });
+    const checker = kafkaAdmin({ kafka: checkKafka });
+    const progress = setInterval(() => {
+      void Promise.race([checker.lag(names.group, names.topic), sleep(25_000).then(() => undefined)]).then(
+        (l) => log(l === undefined ? 'the lag did not answer within 25 s' : `committed ${l.committed} of ${l.total} records (lag per partition ${l.partitions.map((p) => p.lag).join(', ')})`),
+        (error: unknown) => log(`cannot read the lag: ${error instanceof Error ? error.message : String(error)}`),
+      );
+    }, 30_000);
+    try {
+      await within(11 * 60_000, 'waiting for the group to commit the topic', checker.untilCommitted(names.group, names.topic, { timeoutMs: 600_000 }));
+    } finally {
+      clearInterval(progress);
+      void Promise.race([checker.close(), sleep(10_000)]);
+    }
+    await within(60_000, 'stopping the graph (SIGTERM)', killGraph('SIGTERM'));
 
-    const since = 0;
-    const rec = await reconcile({ kafka, topic: names.topic, groupId: names.group, client, keyspace: names.keyspace, domain, since, until: Date.now() });
-    const job = await compensate({ client, keyspace: names.keyspace, domain, since, until: Date.now() });
-    const expected = await expectedBalances(kafka, names.topic);
-    const wrong = await wrongBalances(client, names.keyspace, expected.balances);
+    const since = runStarted;
+    const rec = await within(5 * 60_000, 'reconcile', reconcile({ kafka: checkKafka, topic: names.topic, groupId: names.group, client, keyspace: names.keyspace, domain, since, until: Date.now() }));
+    const job = await within(5 * 60_000, 'compensation job', compensate({ client, keyspace: names.keyspace, domain, since, until: Date.now() }));
+    const expected = await within(5 * 60_000, 'reading the topic back (expected balances)', expectedBalances(checkKafka, names.topic));
+    const wrong = await within(5 * 60_000, 'summing the ledgers (wrong balances)', wrongBalances(client, names.keyspace, expected.balances));
     const result = {
+      nodes: o.nodes,
       minutes: o.minutes,
       seed: o.seed,
       wiring: o.wiring,
       records: expected.records,
       commands: expected.commands,
       faults,
+      ...(cluster ? { faultedNodes } : {}),
       graphExits,
       lost: rec.lost,
       notLogged: rec.notLogged,
@@ -226,15 +377,20 @@ async function main(): Promise<number> {
     console.log(JSON.stringify(result));
     return rec.lost === 0 && wrong === 0 ? 0 : 1;
   } finally {
-    await killGraph('SIGKILL').catch(() => undefined);
-    await producer.disconnect().catch(() => undefined);
-    await bothUp();
+    // Cleanup bounded too, and never masking the run's own error: each step logs its failure and the next one runs.
+    stopSending = true;
+    const cleanup = async (ms: number, what: string, p: Promise<unknown>): Promise<void> => {
+      await within(ms, `cleanup: ${what}`, p).catch((error: unknown) => log(`cleanup: ${error instanceof Error ? error.message : String(error)}`));
+    };
+    await cleanup(60_000, 'stopping the graph', killGraph('SIGKILL'));
+    await cleanup(20_000, 'disconnecting the producer', producer.disconnect());
+    await cleanup(8 * 60_000, 'every server up again', allUp(o.nodes));
     if (!o.keep) {
-      await dropKeyspace(client, names.keyspace).catch(() => undefined);
-      await admin.deleteTopics([names.topic, `${names.topic}-dead-letter`]).catch(() => undefined);
+      await cleanup(60_000, 'dropping the keyspace', dropKeyspace(client, names.keyspace));
+      await cleanup(60_000, 'deleting the topics', admin.deleteTopics([names.topic, `${names.topic}-dead-letter`]));
     }
-    await admin.close();
-    await client.shutdown();
+    await cleanup(20_000, 'closing the admin', admin.close());
+    await cleanup(20_000, 'closing the Cassandra client', client.shutdown());
   }
 }
 
@@ -249,19 +405,27 @@ async function expectedBalances(kafka: Kafka, topic: string): Promise<{ records:
   const seen = new Map<string, { action: string; data: Record<string, unknown> }>();
   let records = 0;
   const consumer = kafka.consumer({ groupId: `chaos-check-${randomBytes(4).toString('hex')}` });
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  await new Promise<void>((resolve) => {
-    void consumer.run({
-      eachMessage: async ({ message }) => {
-        records++;
-        const c = type.fromBuffer(message.value ?? Buffer.alloc(0)) as { id: string; action: string; data: Record<string, unknown> };
-        if (!seen.has(c.id)) seen.set(c.id, c);
-        if (records >= total) resolve();
-      },
+  const progress = setInterval(() => log(`reading the topic back: ${records} of ${total} records`), 30_000);
+  try {
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await new Promise<void>((resolve, reject) => {
+      consumer.on(consumer.events.CRASH, ({ payload }) => reject(payload.error));
+      consumer
+        .run({
+          eachMessage: async ({ message }) => {
+            records++;
+            const c = type.fromBuffer(message.value ?? Buffer.alloc(0)) as { id: string; action: string; data: Record<string, unknown> };
+            if (!seen.has(c.id)) seen.set(c.id, c);
+            if (records >= total) resolve();
+          },
+        })
+        .catch(reject);
     });
-  });
-  await consumer.disconnect();
+  } finally {
+    clearInterval(progress);
+    await Promise.race([consumer.disconnect(), sleep(15_000)]).catch(() => undefined);
+  }
   const balances = new Map<string, number>();
   const add = (account: unknown, amount: unknown): void => void balances.set(String(account), (balances.get(String(account)) ?? 0) + Number(amount));
   for (const c of seen.values()) {

@@ -81,6 +81,19 @@ export async function probeCassandraNode(endpoint: string, localDataCenter: stri
   }
 }
 
+/** The longest one probe attempt may take (its client's own timeouts are shorter; this is the backstop). */
+const PROBE_TIMEOUT_MS = 30_000;
+
+/** `p`, or a rejection naming `what` once `ms` have passed. */
+function bounded<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${Math.round(ms / 1000)} s`)), ms);
+  });
+  p.catch(() => undefined); // a late rejection after the timeout is not unhandled
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
+
 /** Polls `probe` until it succeeds; `abort` may explain why waiting is pointless (e.g. JVM died). */
 export async function waitHealthy(
   name: string,
@@ -92,7 +105,8 @@ export async function waitHealthy(
   let last = 'not tried';
   for (;;) {
     try {
-      return await probe();
+      // Each attempt bounded too: a probe whose client waits on a half-dead node must not stall the loop past its deadline.
+      return await bounded(probe(), Math.min(PROBE_TIMEOUT_MS, Math.max(1_000, deadline - Date.now())), `${name} probe`);
     } catch (err: unknown) {
       last = errorMessage(err).split('\n')[0];
     }
