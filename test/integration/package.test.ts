@@ -125,7 +125,7 @@ await admin.close();
     stdout: [
       'source function, sink object, admin on our client true',
       'ConfigError true: kafkaSource: topics must be a non-empty list',
-      'ConfigError true: kafkaSource: heartbeatIntervalMs (40000) must be below sessionTimeoutMs (30000)',
+      'ConfigError true: kafkaSource: heartbeatIntervalMs (40000) must be below sessionTimeoutMs (10000)',
       'ConfigError true: kafkaSource: brokers must be a non-empty list of host:port strings (or give a kafka client)',
       'dead-letter error header dendrites-error',
     ],
