@@ -229,7 +229,7 @@ try {
 await client.shutdown();
 `,
     stdout: [
-      'tables 4, event ids c1 c1:1',
+      'tables 5, event ids c1 c1:1',
       'parallel flowchart LR, series flowchart LR',
       'ConfigError true: parallelCommandGraph: keyspace must be a CQL identifier (a letter, then letters, digits or _; at most 48), got "bad keyspace"',
     ],
