@@ -92,6 +92,15 @@ const first = (kafka: FakeKafka): FakeConsumer => {
   return c;
 };
 
+/** The first consumer, once its first join has started, been let through and it fetches. */
+async function joined(kafka: FakeKafka): Promise<FakeConsumer> {
+  await until('the join to start', () => kafka.consumers[0]?.joining === true);
+  const consumer = first(kafka);
+  consumer.endJoin();
+  await until('fetching', () => consumer.fetching);
+  return consumer;
+}
+
 describe('kafkaSource consumer life cycle (kafkajs stand-in)', () => {
   it('stop() during the first join: waits for the join, disconnects once, no restart, done settles promptly', async () => {
     const kafka = new FakeKafka();
@@ -197,10 +206,7 @@ describe('kafkaSource consumer life cycle (kafkajs stand-in)', () => {
     const kafka = new FakeKafka();
     kafka.prepare = (c) => c.commitErrors.push(kafkajsError('KafkaJSNumberOfRetriesExceeded', 'Connection error: connect ECONNREFUSED', false));
     const g = graph(kafka, { commitEveryN: 1_000, commitIntervalMs: 200 });
-    await until('the join to start', () => kafka.consumers[0]?.joining === true);
-    const consumer = first(kafka);
-    consumer.endJoin();
-    await until('fetching', () => consumer.fetching);
+    const consumer = await joined(kafka);
     await consumer.deliver('t', 0, [10, 11]);
     await until('a failed commit, waiting', () => g.counters().commitsFailed === 1 && g.counters().waiting === 1);
     await consumer.deliver('t', 0, [12]);
@@ -257,10 +263,7 @@ describe('kafkaSource consumer life cycle (kafkajs stand-in)', () => {
   it('close is safe twice: stop() twice and an abort after stop disconnect once', async () => {
     const kafka = new FakeKafka();
     const g = graph(kafka);
-    await until('the join to start', () => kafka.consumers[0]?.joining === true);
-    const consumer = first(kafka);
-    consumer.endJoin();
-    await until('fetching', () => consumer.fetching);
+    const consumer = await joined(kafka);
     const a = g.handle.stop();
     const b = g.handle.stop();
     g.handle.abort('late');
@@ -271,10 +274,7 @@ describe('kafkaSource consumer life cycle (kafkajs stand-in)', () => {
   it('maxUnacknowledged = N with a sink holding acks: emits exactly N, waits (heartbeating) and resumes as acks come back; the age gauge grows while held', async () => {
     const kafka = new FakeKafka();
     const g = holdingGraph(kafka, { maxUnacknowledged: 5, commitEveryN: 1, commitIntervalMs: 20, heartbeatIntervalMs: 50 });
-    await until('the join to start', () => kafka.consumers[0]?.joining === true);
-    const consumer = first(kafka);
-    consumer.endJoin();
-    await until('fetching', () => consumer.fetching);
+    const consumer = await joined(kafka);
     await consumer.deliver('t', 0, [0, 1, 2]); // taken whole: 3 out
     const second = consumer.deliver('t', 0, [3, 4, 5, 6]); // room for 2: emitted in part, the rest waits
     await until('5 records emitted', () => g.processed.length === 5);
@@ -316,10 +316,7 @@ describe('kafkaSource consumer life cycle (kafkajs stand-in)', () => {
   it('maxUnacknowledged counts over all partitions; acks of any partition make room', async () => {
     const kafka = new FakeKafka();
     const g = holdingGraph(kafka, { maxUnacknowledged: 4, commitIntervalMs: 20 });
-    await until('the join to start', () => kafka.consumers[0]?.joining === true);
-    const consumer = first(kafka);
-    consumer.endJoin();
-    await until('fetching', () => consumer.fetching);
+    const consumer = await joined(kafka);
     await consumer.deliver('t', 0, [10, 11, 12]);
     const p1 = consumer.deliver('t', 1, [20, 21]);
     await until('4 records emitted', () => g.processed.length === 4);
@@ -339,10 +336,7 @@ describe('kafkaSource consumer life cycle (kafkajs stand-in)', () => {
   it('a rebalance frees the bound: records of partitions given up stop counting (their late acks are ignored)', async () => {
     const kafka = new FakeKafka();
     const g = holdingGraph(kafka, { maxUnacknowledged: 3, commitIntervalMs: 20, drainOnRebalanceMs: 0 });
-    await until('the join to start', () => kafka.consumers[0]?.joining === true);
-    const consumer = first(kafka);
-    consumer.endJoin();
-    await until('fetching', () => consumer.fetching);
+    const consumer = await joined(kafka);
     const batch = consumer.deliver('t', 0, [0, 1, 2, 3, 4]);
     await until('3 records emitted', () => g.processed.length === 3);
     consumer.rejoin({ t: [1] }); // partition 0 moves to another member
@@ -363,10 +357,7 @@ describe('kafkaSource consumer life cycle (kafkajs stand-in)', () => {
   it('a partition kept across a rebalance: its records in flight are not emitted again, and are committed when acknowledged', async () => {
     const kafka = new FakeKafka();
     const g = holdingGraph(kafka, { commitIntervalMs: 20, drainOnRebalanceMs: 0 });
-    await until('the join to start', () => kafka.consumers[0]?.joining === true);
-    const consumer = first(kafka);
-    consumer.endJoin();
-    await until('fetching', () => consumer.fetching);
+    const consumer = await joined(kafka);
     await consumer.deliver('t', 0, [0, 1, 2]);
     await until('3 records emitted', () => g.processed.length === 3);
     consumer.rejoin({ t: [0, 1] }); // kafkajs learnt of it itself: no drain, partition 0 stays here
@@ -382,10 +373,7 @@ describe('kafkaSource consumer life cycle (kafkajs stand-in)', () => {
   it('a heartbeat saying "rebalance in progress" drains: nothing more emitted, acks awaited (heartbeating), committed, then kafkajs rejoins', async () => {
     const kafka = new FakeKafka();
     const g = holdingGraph(kafka, { maxUnacknowledged: 3, commitIntervalMs: 60_000, commitEveryN: 1_000, heartbeatIntervalMs: 20 });
-    await until('the join to start', () => kafka.consumers[0]?.joining === true);
-    const consumer = first(kafka);
-    consumer.endJoin();
-    await until('fetching', () => consumer.fetching);
+    const consumer = await joined(kafka);
     await consumer.deliver('t', 0, [0, 1, 2]);
     await until('3 records emitted', () => g.processed.length === 3);
     consumer.heartbeatError = kafkajsProtocolError('REBALANCE_IN_PROGRESS');
@@ -416,10 +404,7 @@ describe('kafkaSource consumer life cycle (kafkajs stand-in)', () => {
   it('the drain gives up after drainOnRebalanceMs: what was acknowledged is committed, the rest is left to the next owner', async () => {
     const kafka = new FakeKafka();
     const g = holdingGraph(kafka, { commitIntervalMs: 60_000, heartbeatIntervalMs: 20, drainOnRebalanceMs: 150 });
-    await until('the join to start', () => kafka.consumers[0]?.joining === true);
-    const consumer = first(kafka);
-    consumer.endJoin();
-    await until('fetching', () => consumer.fetching);
+    const consumer = await joined(kafka);
     await consumer.deliver('t', 0, [0, 1, 2]);
     await until('3 records emitted', () => g.processed.length === 3);
     g.release(1);
