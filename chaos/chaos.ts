@@ -181,7 +181,9 @@ function pick(nodes: readonly JvmService[], rand: () => number): JvmService {
 
 async function main(): Promise<number> {
   const o = options();
-  const rand = random(o.seed);
+  // Two generators from one seed: the producer draws at its own pace, so sharing one would make the faults depend on timing.
+  const faultRand = random(o.seed);
+  const transferRand = random(o.seed ^ 0x5bd1e995);
   const cluster = o.nodes === 3;
   const up = await servicesUp({ nodes: o.nodes, log: (m) => log(`services: ${m}`) });
   if (cluster) {
@@ -288,9 +290,9 @@ async function main(): Promise<number> {
     const producing = (async () => {
       while (Date.now() < end) {
         const batch = Array.from({ length: Math.max(1, Math.round(o.rate / 10)) }, () => {
-          const from = Math.floor(rand() * accounts.length);
-          const to = (from + 1 + Math.floor(rand() * (accounts.length - 1))) % accounts.length;
-          return commandRecord(transferMoney({ from_account: accounts[from], to_account: accounts[to], amount: 1 + Math.floor(rand() * 500) }));
+          const from = Math.floor(transferRand() * accounts.length);
+          const to = (from + 1 + Math.floor(transferRand() * (accounts.length - 1))) % accounts.length;
+          return commandRecord(transferMoney({ from_account: accounts[from], to_account: accounts[to], amount: 1 + Math.floor(transferRand() * 500) }));
         });
         await send(batch);
         produced += batch.length;
@@ -301,11 +303,11 @@ async function main(): Promise<number> {
     // On the cluster the first two faults are certain (one Cassandra node, then one broker, SIGKILLed), even in a short run.
     const certain: Fault[] = cluster ? ['cassandra-sigkill', 'broker-sigkill'] : [];
     while (certain.length > 0 || Date.now() < end - 20_000) {
-      await sleep(certain.length > 0 ? 10_000 + rand() * 5_000 : 15_000 + rand() * 15_000);
+      await sleep(certain.length > 0 ? 10_000 + faultRand() * 5_000 : 15_000 + faultRand() * 15_000);
       if (certain.length === 0 && Date.now() >= end - 20_000) break;
-      const fault: Fault = certain.shift() ?? FAULTS[Math.floor(rand() * FAULTS.length)];
+      const fault: Fault = certain.shift() ?? FAULTS[Math.floor(faultRand() * FAULTS.length)];
       faults[fault] = (faults[fault] ?? 0) + 1;
-      const target = fault === 'graph-sigkill' ? undefined : pick(fault.startsWith('broker') ? nodes.kafka : nodes.cassandra, rand);
+      const target = fault === 'graph-sigkill' ? undefined : pick(fault.startsWith('broker') ? nodes.kafka : nodes.cassandra, faultRand);
       if (target !== undefined) faultedNodes[target.name] = (faultedNodes[target.name] ?? 0) + 1;
       log(`fault: ${fault}${target !== undefined && cluster ? ` of ${target.name}` : ''} (produced ${produced} so far)`);
       const started = Date.now();
