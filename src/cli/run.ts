@@ -12,7 +12,7 @@ import { connectionSettings } from '../../services/config.js';
 import { parse } from './args.js';
 import { cliCassandra, cliKafka } from './connect.js';
 import { DOMAIN_HELP, domainSpec, loadDomain } from './domains.js';
-import { keyspaceOption, topicOption } from './options.js';
+import { duplicatesOption, keyspaceOption, topicOption } from './options.js';
 
 export const RUN_USAGE = `usage: dendrites run --domain D --topic T --group G --keyspace K [--wiring parallel|series] [--parallelism N]
                      [--duplicates compensate|prevent] [--commit-interval-ms MS] [--commit-every-n N] [--session-timeout-ms MS]
@@ -26,7 +26,6 @@ export const RUN_USAGE = `usage: dendrites run --domain D --topic T --group G --
   Kafka: KAFKA_BROKERS (default 127.0.0.1:9092). Cassandra: CASSANDRA_CONTACT_POINTS, CASSANDRA_LOCAL_DC (default 127.0.0.1:9042, datacenter1).`;
 
 export const WIRINGS = ['parallel', 'series'] as const;
-const DUPLICATES: readonly DuplicatesMode[] = ['compensate', 'prevent'];
 export type Wiring = (typeof WIRINGS)[number];
 
 /** The command graph of a wiring. */
@@ -42,9 +41,10 @@ export function healthOf(m: MetricsSnapshot): string {
   const waiting = (name: string): number => m.stages.find((s) => s.stage === name)?.counters.waiting ?? 0;
   const kafka = waiting('commands') > 0;
   const writes = waiting('service') + waiting('event-log');
-  if (kafka && writes > 0) return `waiting for Kafka, and for Cassandra (${writes} writes waiting to retry)`;
+  const retrying = `${writes} ${writes === 1 ? 'write' : 'writes'} waiting to retry`;
+  if (kafka && writes > 0) return `waiting for Kafka, and for Cassandra (${retrying})`;
   if (kafka) return 'waiting for Kafka';
-  if (writes > 0) return `waiting for Cassandra (${writes} writes waiting to retry)`;
+  if (writes > 0) return `waiting for Cassandra (${retrying})`;
   return 'running';
 }
 
@@ -90,7 +90,7 @@ export function runArgs(argv: readonly string[]): RunArgs {
     keyspace: keyspaceOption(a),
     wiring: a.oneOf('wiring', WIRINGS, 'parallel'),
     parallelism: a.int('parallelism', DEFAULT_GRAPH_PARALLELISM, 1, 10_000),
-    duplicates: a.oneOf('duplicates', DUPLICATES, 'compensate'),
+    duplicates: duplicatesOption(a),
     commitIntervalMs: a.int('commit-interval-ms', 200),
     commitEveryN: a.int('commit-every-n', 1_000),
     // The broker's group.min/max.session.timeout.ms (6 s and 30 min by default) bound what it accepts.
