@@ -1,5 +1,6 @@
 /** CLI options shared by several commands, checked before anything connects. */
 import { cqlIdentifier } from 'dendrites/cassandra';
+import type { DuplicatesMode } from 'dendrites/cqrs';
 import type { Args } from './args.js';
 
 /** `--keyspace`: a CQL identifier (a letter, then letters, digits or _; at most 48), as the library checks it. */
@@ -17,4 +18,11 @@ export function topicOption(a: Args): string {
     a.problem(`--topic must be a Kafka topic name (letters, digits, ".", "_" or "-"; at most 249), got "${topic}"`);
   }
   return topic;
+}
+
+const DUPLICATES: readonly DuplicatesMode[] = ['compensate', 'prevent'];
+
+/** `--duplicates compensate|prevent`: the command graph's duplicates mode (default compensate). */
+export function duplicatesOption(a: Args): DuplicatesMode {
+  return a.oneOf('duplicates', DUPLICATES, 'compensate');
 }

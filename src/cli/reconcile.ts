@@ -1,15 +1,16 @@
-/** `dendrites reconcile --domain D --topic T --group G --keyspace K --since T1 --until T2 [--repair]` */
+/** `dendrites reconcile --domain D --topic T --group G --keyspace K --since T1 --until T2 [--repair] [--duplicates prevent]` */
 import { reconcile, type ReconcileSummary } from 'dendrites/cqrs';
 import { parse } from './args.js';
 import { cliCassandra, cliKafka } from './connect.js';
 import { DOMAIN_HELP, domainSpec, loadDomain } from './domains.js';
-import { keyspaceOption, topicOption } from './options.js';
+import { duplicatesOption, keyspaceOption, topicOption } from './options.js';
 
-export const RECONCILE_USAGE = `usage: dendrites reconcile --domain D --topic T --group G --keyspace K --since T1 --until T2 [--repair] [--bucket-ms MS]
+export const RECONCILE_USAGE = `usage: dendrites reconcile --domain D --topic T --group G --keyspace K --since T1 --until T2 [--repair] [--duplicates compensate|prevent] [--bucket-ms MS]
   Reads the records of topic T between T1 and T2 (Kafka record time) that group G has committed, and
   reports every command Kafka holds that the journal says was never applied (lost) or never logged.
   --repair applies each lost command (and logs each unlogged one) through the graph's own statements;
-  a second run then finds nothing. Exit code 0 when nothing is lost or unlogged (or all was repaired), 1 otherwise.
+  a second run then finds nothing. --duplicates prevent (for a graph run with it): a repair claims the command
+  first, as the graph does, so a later delivery of it takes no effect. Exit code 0 when nothing is lost or unlogged (or all was repaired), 1 otherwise.
   ${DOMAIN_HELP}
   T: ISO date/time, ms since the epoch, or now[-<n>s|m|h|d].`;
 
@@ -30,6 +31,7 @@ export async function reconcileCommand(argv: readonly string[]): Promise<number>
     since: { type: 'string' },
     until: { type: 'string' },
     repair: { type: 'boolean' },
+    duplicates: { type: 'string' },
     'bucket-ms': { type: 'string' },
   });
   const spec = a.required('domain');
@@ -40,6 +42,7 @@ export async function reconcileCommand(argv: readonly string[]): Promise<number>
   const { since, until } = a.timeRange();
   const bucketMs = a.int('bucket-ms', 3_600_000);
   const repair = a.flag('repair');
+  const duplicates = duplicatesOption(a);
   a.done();
   const { domain } = await loadDomain(spec);
   // Not connected here: reconcile() checks its options before it reads Kafka or queries Cassandra.
@@ -47,7 +50,7 @@ export async function reconcileCommand(argv: readonly string[]): Promise<number>
   const client = cliCassandra();
   try {
     const summary = await reconcile({
-      kafka, topic, groupId, client, keyspace, domain, since, until, bucketMs, repair,
+      kafka, topic, groupId, client, keyspace, domain, since, until, bucketMs, repair, duplicates,
       onCommand: (r) => console.log(`${r.kind} ${r.commandId} (${r.topic}/${r.partition}@${r.offset})${r.repaired ? ': repaired' : ''}`),
     });
     for (const line of reconcileLines(summary)) console.log(line);

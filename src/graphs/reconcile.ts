@@ -7,6 +7,8 @@
  * see it. A command applied but never logged is reported too. With `repair`, each lost
  * command is applied (and logged) through the same statements the graph writes, with a
  * new delivery id, and each unlogged one is logged: a second run finds nothing to repair.
+ * For a graph in prevent mode (`duplicates: 'prevent'`), a repair claims the command first,
+ * as the graph does, so a later delivery of it takes no effect.
  *
  * Records past the group's committed offsets are not looked at: the graph has not
  * finished them yet, so they are pending, not lost. Records that do not decode or parse
@@ -20,10 +22,12 @@ import type { CqlBatchEntry, CqlClient } from '../connectors/cassandra/client.js
 import { DEFAULT_BUCKET_MS, newDeliveryId } from '../connectors/cassandra/event-log.js';
 import { cqlIdentifier } from '../connectors/cassandra/schema.js';
 import { positiveInteger } from '../core/options.js';
+import { retryPolicy } from '../connectors/cassandra/retry.js';
 import { avroDecoder } from '../connectors/avro/codec.js';
 import type { KafkaRecord } from '../core/records.js';
 import type { CommandDelivery, CommandDomain } from './cqrs/domain.js';
-import { checkDomain } from './cqrs/options.js';
+import { type DuplicatesMode, checkDomain, duplicatesOption } from './cqrs/options.js';
+import { Claims, preventStep } from './cqrs/prevent.js';
 import { timeRange } from './cqrs/job-options.js';
 import { JOURNAL_TABLE } from './cqrs/tables.js';
 import { type PartitionRange, readRanges } from './cqrs/topic-range.js';
@@ -49,6 +53,13 @@ export interface ReconcileOptions<C, S> {
   readonly until: Date | number | string;
   /** Apply each lost command and log each unlogged one. Default false (report only). */
   readonly repair?: boolean;
+  /**
+   * The graph's `duplicates` mode. Default `'compensate'`. With `'prevent'`, a repair claims
+   * the lost command (the graph's lightweight transaction on `dendrites_claims`) before it
+   * applies it, and applies it as the claim's owner: a delivery of the command that comes
+   * later writes nothing.
+   */
+  readonly duplicates?: DuplicatesMode;
   /** The graph's bucket size, ms. Default 3,600,000. */
   readonly bucketMs?: number;
   /** Journal look-ups in flight. Default 32. */
@@ -115,6 +126,8 @@ export async function reconcile<C, S>(options: ReconcileOptions<C, S>): Promise<
   const [since, until] = [range.since.getTime(), range.until.getTime()];
   const bucketMs = positiveInteger('reconcile', 'bucketMs', options.bucketMs, DEFAULT_BUCKET_MS);
   const parallelism = positiveInteger('reconcile', 'parallelism', options.parallelism, 32);
+  const claims = duplicatesOption('reconcile', options.duplicates) === 'prevent' ? new Claims(client, keyspace, retryPolicy('reconcile')) : undefined;
+  const signal = new AbortController().signal; // a repair is not cancelled: each one finishes or fails the run
   const decode = decoderOf(domain);
   const context = { client, keyspace };
 
@@ -122,6 +135,14 @@ export async function reconcile<C, S>(options: ReconcileOptions<C, S>): Promise<
   const state = await (domain.start === undefined ? (undefined as S) : domain.start(context));
   const counts = { records: 0, badInput: 0, lost: 0, notLogged: 0, repaired: 0 };
 
+  /** What repairs a lost command: its effects; in prevent mode, those of its claim's owner, or none if the owner's are in by now. */
+  const lostWrites = async (d: CommandDelivery<C>): Promise<CqlBatchEntry[]> => {
+    if (claims === undefined) return appliedWrites(domain, context, bucketMs, d);
+    const owner = await claims.claim(d, signal);
+    const ownerApplied = owner.deliveryId !== d.delivery.id && (await claims.ownerApplied(d, owner, signal));
+    const step = preventStep(d, owner, ownerApplied);
+    return step.kind === 'apply' ? appliedWrites(domain, context, bucketMs, step.as) : [];
+  };
   const repairedIds = new Set<string>(); // a command produced twice in the range is repaired once
   const check = async (record: KafkaRecord, d: CommandDelivery<C>): Promise<void> => {
     if (repairedIds.has(d.commandId)) return;
@@ -134,7 +155,7 @@ export async function reconcile<C, S>(options: ReconcileOptions<C, S>): Promise<
     if (repair) {
       // The statements the graph writes: the service's (if never applied) and the log's (if never logged).
       const writes: CqlBatchEntry[] = [];
-      if (kind === 'lost') writes.push(...appliedWrites(domain, context, bucketMs, d));
+      if (kind === 'lost') writes.push(...(await lostWrites(d)));
       if (!kinds.includes('logged')) writes.push(...loggedWrites(domain, keyspace, bucketMs, d));
       await client.batch(writes, { prepare: true, logged: true, isIdempotent: true });
       repairedIds.add(d.commandId);

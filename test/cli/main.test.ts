@@ -100,6 +100,7 @@ describe('bad arguments exit 2 with one line, before anything connects', () => {
   it('reconcile', async () => {
     await refused(['reconcile', '--domain', 'money-transfer', '--topic', 'a topic', '--keyspace', 'ks', '--since', 'now-1h', '--until', 'now'], '--topic must be a Kafka topic name', '"a topic"', '--group is required');
     await refused(['reconcile', '--domain', 'money-transfer', '--topic', 't', '--group', 'g', '--keyspace', 'ks', '--since', 'now-1h', '--until', 'now', '--repair', 'yes'], "Unexpected argument 'yes'");
+    await refused(['reconcile', '--domain', 'money-transfer', '--topic', 't', '--group', 'g', '--keyspace', 'ks', '--since', 'now-1h', '--until', 'now', '--duplicates', 'skip'], '--duplicates must be one of compensate, prevent; got "skip"');
   });
 
   it('run', async () => {

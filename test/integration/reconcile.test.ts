@@ -75,6 +75,51 @@ describe('reconcile (real Kafka and Cassandra)', () => {
     expect(JSON.parse(again.stdout.trim().split('\n').pop() ?? '')).toEqual({ records: 206, lost: 0, notLogged: 0, repaired: 0, badInput: 0 });
   });
 
+  it("in prevent mode, a repair claims the command: a later delivery of it takes no effect, with no job run", async () => {
+    const f = (fx = await cqrsFixture('reconcile_prevent'));
+    const since = Date.now() - 1000;
+    const { opens, transfers } = sampleCommands({ accounts: 6, transfers: 100 });
+    const base = { kafka: f.kafka, topic: f.topic, groupId: f.groupId, client: f.client, keyspace: f.keyspace, domain, duplicates: 'prevent', consumer: { commitIntervalMs: 200 } } as const;
+    let run = parallelCommandGraph(base).run();
+    await f.produce(opens);
+    await f.admin.untilCommitted(f.groupId, f.topic, { timeoutMs: 60_000, failed: run.done });
+    await f.produce(transfers);
+    await f.admin.untilCommitted(f.groupId, f.topic, { timeoutMs: 60_000, failed: run.done });
+    await run.stop();
+
+    // Two lost the way a node losing writes leaves them: the effects gone, the claim still there
+    // (its owner's delivery is repaired as that owner); and one whose claim is gone too (the repair claims it).
+    const lost = [transfers[10], transfers[50], transfers[90]];
+    for (const t of lost) await forget(f, t);
+    await f.client.execute(`DELETE FROM ${f.keyspace}.dendrites_claims WHERE command_id = ?`, [lost[2].id], { prepare: true });
+    const owners = async (id: string): Promise<string[]> =>
+      (await f.client.execute(`SELECT delivery_id FROM ${f.keyspace}.dendrites_journal WHERE command_id = ? AND kind = 'applied'`, [id], { prepare: true })).rows.map((r) => String(r.get('delivery_id')));
+    const claimOf = async (id: string): Promise<string | undefined> => {
+      const rows = (await f.client.execute(`SELECT delivery_id FROM ${f.keyspace}.dendrites_claims WHERE command_id = ?`, [id], { prepare: true })).rows;
+      return rows.length === 0 ? undefined : String(rows[0].get('delivery_id'));
+    };
+    const claimed = [await claimOf(lost[0].id), await claimOf(lost[1].id)];
+    expect(claimed.every((c) => c !== undefined)).toBe(true);
+
+    const options = { kafka: f.kafka, topic: f.topic, groupId: f.groupId, client: f.client, keyspace: f.keyspace, domain, since, until: Date.now(), duplicates: 'prevent' } as const;
+    expect(await reconcile({ ...options, repair: true })).toMatchObject({ records: 106, lost: 3, repaired: 3 });
+    expect((await f.balancesMatch([...opens, ...transfers])).correct).toBe(true);
+    // Repaired as the claim's owner where there was one; the third now claimed by the repair's own delivery.
+    expect(await owners(lost[0].id)).toEqual([claimed[0]]);
+    expect(await owners(lost[1].id)).toEqual([claimed[1]]);
+    const third = await claimOf(lost[2].id);
+    expect(third).toBeDefined();
+    expect(await owners(lost[2].id)).toEqual([third]);
+
+    // The same three commands delivered again, to the graph in prevent mode: nothing takes effect.
+    run = parallelCommandGraph(base).run();
+    await f.produce(lost);
+    await f.admin.untilCommitted(f.groupId, f.topic, { timeoutMs: 60_000, failed: run.done });
+    await run.stop();
+    expect((await f.balancesMatch([...opens, ...transfers])).correct).toBe(true);
+    for (const t of lost) expect((await owners(t.id)).length).toBe(1);
+  });
+
   it('looks only at what the group committed: records not yet processed are pending, not lost', async () => {
     const f = (fx = await cqrsFixture('reconcile_pending'));
     const { opens } = sampleCommands({ accounts: 4, transfers: 0 });
