@@ -251,17 +251,7 @@ async function runCell(o: Options, cell: Cell, rep: number, rand: () => number, 
   const id = `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
   const names = { topic: `crash_${id}`, keyspace: `crash_${id}`, group: `crash_${id}` };
   const startedAt = new Date().toISOString();
-  // a broker that has just started (or one shared with others' tests) sometimes answers "does not host this topic-partition" for a moment
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await admin.createTopics([names.topic, `${names.topic}-dead-letter`], { partitions: o.partitions });
-      break;
-    } catch (error) {
-      if (attempt >= 5) throw error;
-      log(`creating the topics failed (${error instanceof Error ? error.message : String(error)}); again in 2 s`);
-      await sleep(2_000);
-    }
-  }
+  await admin.createTopics([names.topic, `${names.topic}-dead-letter`], { partitions: o.partitions });
   try {
     await createKeyspace(client, names.keyspace);
     await createCqrsTables(client, names.keyspace);

@@ -4,6 +4,7 @@
  * admin (and producer, on first use) per `KafkaAdmin`; `close()` ends both and is safe twice.
  */
 import { type Admin, type Kafka, type Producer, Partitioners } from 'kafkajs';
+import pRetry from 'p-retry';
 import { ConfigError, KafkaError, messageOf } from '../../errors.js';
 import { positiveInteger } from '../../core/options.js';
 import { sleep } from '../../core/time.js';
@@ -102,19 +103,28 @@ export class KafkaAdmin {
     readonly brokers: string,
   ) {}
 
-  /** Creates the topics that do not exist yet and waits for their leaders; returns the names it created. */
+  /**
+   * Creates the topics that do not exist yet and waits for their leaders; returns the names it
+   * created. An error kafkajs calls retriable (a broker that has just restarted answers "does not
+   * host this topic-partition" for a moment) is tried again, up to 5 times in about 15 s.
+   */
   async createTopics(topics: readonly string[], options: CreateTopicsOptions = {}): Promise<string[]> {
     const numPartitions = positiveInteger('kafkaAdmin', 'partitions', options.partitions, 1);
     // -1 asks the brokers for their default.replication.factor.
     const replicationFactor = positiveInteger('kafkaAdmin', 'replicationFactor', options.replicationFactor, -1);
     const configEntries = Object.entries(options.configs ?? {}).map(([name, value]) => ({ name, value }));
-    return this.#call(`cannot create topics ${topics.join(', ')}`, async (admin) => {
+    const wanted = [...new Set(topics)];
+    const created = new Set<string>(); // asked for by an attempt: a failed attempt may have created them
+    const attempt = (admin: Admin) => async (): Promise<void> => {
       const existing = new Set(await admin.listTopics());
-      const missing = [...new Set(topics)].filter((t) => !existing.has(t));
-      if (missing.length > 0) {
-        await admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, numPartitions, replicationFactor, configEntries })) });
-      }
-      return missing;
+      const missing = wanted.filter((t) => !existing.has(t));
+      if (missing.length === 0) return;
+      for (const t of missing) created.add(t);
+      await admin.createTopics({ waitForLeaders: true, topics: missing.map((topic) => ({ topic, numPartitions, replicationFactor, configEntries })) });
+    };
+    return this.#call(`cannot create topics ${topics.join(', ')}`, async (admin) => {
+      await pRetry(attempt(admin), { retries: 5, minTimeout: 500, maxTimeout: 5_000, shouldRetry: (error) => kafkaRetriable(error) });
+      return wanted.filter((t) => created.has(t));
     });
   }
 
@@ -254,6 +264,15 @@ async function connect<T extends { connect(): Promise<void> }>(brokers: string, 
 }
 
 /** One line a person can act on: what failed, kafkajs' reason, and where Kafka was looked for. */
+/**
+ * Whether kafkajs marks an error retriable. Only the error itself: one that wraps a retriable
+ * cause (KafkaJSNumberOfRetriesExceeded) says kafkajs has retried already, e.g. a broker that
+ * refuses connections, which should fail now with its hint, not minutes later.
+ */
+function kafkaRetriable(error: unknown): boolean {
+  return error instanceof Error && (error as { retriable?: unknown }).retriable === true;
+}
+
 function unreachable(what: string, error: unknown, brokers: string, topic?: string): KafkaError {
   if (error instanceof KafkaError) return error;
   const reason = messageOf(error);
