@@ -371,8 +371,9 @@ async function main(): Promise<number> {
       graphExits,
       lost: rec.lost,
       notLogged: rec.notLogged,
-      duplicates: job.duplicateDeliveries,
-      compensated: job.compensated,
+      duplicates: job.duplicateDeliveries, // extra deliveries applied, Σ (A − 1)
+      duplicateCommands: job.duplicateEffects, // commands applied more than once
+      compensated: job.compensated, // commands whose extra deliveries the job undid
       wrongAccounts: wrong,
       stateCorrect: wrong === 0,
     };
