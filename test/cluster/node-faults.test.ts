@@ -5,7 +5,7 @@
 // reconcile finds no command of the topic lost or unlogged, and after the compensation job the
 // balances are the once-only balances of every command produced.
 import cassandra from 'cassandra-driver';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, type Producer, logLevel } from 'kafkajs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { kafkaAdmin } from 'dendrites/kafka';
 import { createKeyspace, dropKeyspace } from 'dendrites/cassandra';
@@ -89,17 +89,30 @@ describe('the command graph on a 3-node cluster (real JVMs on 127.0.0.1-3)', () 
     const since = Date.now() - 1000;
     const sample = sampleCommands({ accounts: 20, transfers: 12_000, prefix: 'c', seed: 18 });
     const sent: Command[] = [];
-    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-    await producer.connect();
-    cleanups.push(() => producer.disconnect());
-    /** acks=all; retried while a broker is down (a record twice in the topic is fine, one missing is not). */
+    const newProducer = async (): Promise<Producer> => {
+      const p = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+      cleanups.push(() => p.disconnect());
+      await p.connect();
+      return p;
+    };
+    let producer = await newProducer();
+    /**
+     * acks=all; retried while a broker is down (a record twice in the topic is fine, one missing is not).
+     * After a broker SIGKILL a kafkajs idempotent producer can stay failed ("out of order sequence
+     * number") for good: after 10 failures in a row, a new producer (a new producer id) sends them.
+     */
     const send = async (commands: readonly Command[]): Promise<void> => {
-      for (;;) {
+      for (let failures = 1; ; failures++) {
         try {
           await producer.send({ topic, acks: -1, messages: commands.map(commandRecord).map((r) => ({ key: r.key, value: r.value })) });
           sent.push(...commands);
           return;
-        } catch {
+        } catch (error) {
+          if (failures % 10 === 0) {
+            log(`send failed ${failures} times in a row (${error instanceof Error ? error.message : String(error)}); a new producer`);
+            void producer.disconnect().catch(() => undefined);
+            producer = await newProducer().catch(() => producer);
+          }
           await sleep(500);
         }
       }
