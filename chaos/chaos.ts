@@ -2,9 +2,12 @@
  * `npm run chaos -- --minutes N`: the money-transfer command graph under random real faults.
  *
  * The graph runs in a child process (`dendrites run`) while transfers are produced at
- * `--rate` per second (default 300; 100 with `--nodes 3`). Every 15–30 s one fault, drawn at random: SIGKILL of the graph
- * (restarted a second later), a broker restart (SIGTERM or SIGKILL, down 10 s), Cassandra
- * stopped (SIGTERM or SIGKILL, down 15 s), or a slow Cassandra (SIGSTOP for 8 s). After N
+ * `--rate` per second (default 300; 100 with `--nodes 3`). The first faults are certain, 10–15 s
+ * apart, so that even a short run has them: SIGKILLs of the graph, the broker and Cassandra
+ * (on the cluster: of a Cassandra node, then a broker). Then every 15–30 s one fault, drawn at
+ * random: SIGKILL of the graph (restarted a second later), a broker restart (SIGTERM or
+ * SIGKILL, down 10 s), Cassandra stopped (SIGTERM or SIGKILL, down 15 s), or a slow Cassandra
+ * (SIGSTOP for 8 s). After N
  * minutes it stops producing, waits until the group has committed everything, and checks:
  * reconcile (the journal against the topic: lost commands), the compensation job, and every
  * balance against what the topic holds, read back with a plain kafkajs consumer and avsc
@@ -300,8 +303,9 @@ async function main(): Promise<number> {
       }
     })();
 
-    // On the cluster the first two faults are certain (one Cassandra node, then one broker, SIGKILLed), even in a short run.
-    const certain: Fault[] = cluster ? ['cassandra-sigkill', 'broker-sigkill'] : [];
+    // The first faults are certain, so that even a short run (CI's two minutes) has the SIGKILLs durability is about:
+    // the graph, the broker and Cassandra (on the cluster, one Cassandra node and then one broker: each takes minutes).
+    const certain: Fault[] = cluster ? ['cassandra-sigkill', 'broker-sigkill'] : ['graph-sigkill', 'broker-sigkill', 'cassandra-sigkill'];
     while (certain.length > 0 || Date.now() < end - 20_000) {
       await sleep(certain.length > 0 ? 10_000 + faultRand() * 5_000 : 15_000 + faultRand() * 15_000);
       if (certain.length === 0 && Date.now() >= end - 20_000) break;
