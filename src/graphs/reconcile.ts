@@ -27,7 +27,7 @@ import { avroDecoder } from '../connectors/avro/codec.js';
 import type { KafkaRecord } from '../core/records.js';
 import type { CommandDelivery, CommandDomain } from './cqrs/domain.js';
 import { type DuplicatesMode, checkDomain, duplicatesOption } from './cqrs/options.js';
-import { Claims, preventStep } from './cqrs/prevent.js';
+import { Claims } from './cqrs/prevent.js';
 import { timeRange } from './cqrs/job-options.js';
 import { JOURNAL_TABLE } from './cqrs/tables.js';
 import { type PartitionRange, readRanges } from './cqrs/topic-range.js';
@@ -138,9 +138,7 @@ export async function reconcile<C, S>(options: ReconcileOptions<C, S>): Promise<
   /** What repairs a lost command: its effects; in prevent mode, those of its claim's owner, or none if the owner's are in by now. */
   const lostWrites = async (d: CommandDelivery<C>): Promise<CqlBatchEntry[]> => {
     if (claims === undefined) return appliedWrites(domain, context, bucketMs, d);
-    const owner = await claims.claim(d, signal);
-    const ownerApplied = owner.deliveryId !== d.delivery.id && (await claims.ownerApplied(d, owner, signal));
-    const step = preventStep(d, owner, ownerApplied);
+    const step = await claims.step(d, signal);
     return step.kind === 'apply' ? appliedWrites(domain, context, bucketMs, step.as) : [];
   };
   const repairedIds = new Set<string>(); // a command produced twice in the range is repaired once

@@ -263,7 +263,6 @@ async function connect<T extends { connect(): Promise<void> }>(brokers: string, 
   }
 }
 
-/** One line a person can act on: what failed, kafkajs' reason, and where Kafka was looked for. */
 /**
  * Whether kafkajs marks an error retriable. Only the error itself: one that wraps a retriable
  * cause (KafkaJSNumberOfRetriesExceeded) says kafkajs has retried already, e.g. a broker that
@@ -273,6 +272,7 @@ function kafkaRetriable(error: unknown): boolean {
   return error instanceof Error && (error as { retriable?: unknown }).retriable === true;
 }
 
+/** One line a person can act on: what failed, kafkajs' reason, and where Kafka was looked for. */
 function unreachable(what: string, error: unknown, brokers: string, topic?: string): KafkaError {
   if (error instanceof KafkaError) return error;
   const reason = messageOf(error);

@@ -152,6 +152,13 @@ export class Claims {
     return withRetries(async () => this.#attempt(d.commandId, mine, params), this.policy, () => this.#context(this.#cql.claim, d), signal);
   }
 
+  /** What `d` does: claims its command, and when another delivery owns it, reads whether the owner's effects are in. */
+  async step<C>(d: CommandDelivery<C>, signal: AbortSignal): Promise<PreventStep<C>> {
+    const owner = await this.claim(d, signal);
+    const ownerApplied = owner.deliveryId !== d.delivery.id && (await this.ownerApplied(d, owner, signal));
+    return preventStep(d, owner, ownerApplied);
+  }
+
   /** Whether the owner's `applied` journal row (written with its effects, one logged batch) is there. */
   async ownerApplied(d: CommandDelivery<unknown>, owner: ClaimOwner, signal: AbortSignal): Promise<boolean> {
     const result = await withRetries(() => this.client.execute(this.#cql.applied, [d.commandId, owner.deliveryId], QUORUM_READ), this.policy, () => this.#context(this.#cql.applied, d), signal);
@@ -195,11 +202,7 @@ export class Claims {
  */
 export function claimFlow<C>(claims: Claims, parallelism: number): Flow<CommandDelivery<C>, Claimed<C>> {
   return mapAsync<CommandDelivery<C>, Claimed<C>>(
-    async (d, { signal }) => {
-      const owner = await claims.claim(d, signal);
-      const ownerApplied = owner.deliveryId !== d.delivery.id && (await claims.ownerApplied(d, owner, signal));
-      return { delivery: d, step: preventStep(d, owner, ownerApplied) };
-    },
+    async (d, { signal }) => ({ delivery: d, step: await claims.step(d, signal) }),
     { parallelism, ordered: false },
   );
 }

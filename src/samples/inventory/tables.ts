@@ -57,7 +57,7 @@ export function movementUpsert(keyspace: string, movement: Movement, commandId: 
   };
 }
 
-/** The upsert of an order's status, timestamped with the command's issue time (µs, as a string: any driver `bigint` setting takes it). */
+/** The upsert of an order's status, timestamped with the command's issue time (µs, as a string, which the driver takes whatever its `bigint` setting). */
 export function orderStatusUpsert(keyspace: string, command: SetOrderStatus): CqlStatement {
   return {
     query: `INSERT INTO ${identifier(keyspace)}.${ORDER_STATUS_TABLE} (order_id, status, attributes, command_id, issued_at) VALUES (?, ?, ?, ?, ?) USING TIMESTAMP ?`,
